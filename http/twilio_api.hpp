@@ -1,0 +1,56 @@
+// Twilio's REST API as callscribe uses it: download a recording (retrying
+// while it is not ready) and look up a call's numbers.
+#pragma once
+
+#include "http/fetch.hpp"
+
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <string>
+
+namespace callscribe::http {
+
+struct twilio_credentials {
+  std::string api_base; // https://api.twilio.com, or a stand-in on loopback
+  std::string account_sid;
+  std::string auth_token;
+};
+
+struct retry_policy {
+  int attempts = 5; // HTTP requests per download before giving up for now
+  std::chrono::milliseconds initial_backoff{1000};
+  std::chrono::milliseconds max_backoff{16000};
+};
+
+struct download_outcome {
+  enum class status { ok, not_ready, failed } result = status::failed;
+  bool retryable = false; // for failed: 429/5xx/network rather than a permanent refusal
+  std::string path;       // the stored file, when ok
+  std::string error;      // one line
+  int requests = 0;
+};
+
+// Fetches recording_url + ".wav" (with ?RequestedChannels=2 when channels is
+// 2; ".mp3" when Twilio refuses the WAV) into `dest_dir`/<RecordingSid>.<ext>:
+// written to a temporary file and renamed, so a file there is complete.
+// Retries 404, 429 and 5xx with exponential backoff and jitter; `sleep` is
+// injectable for tests. Refuses a URL outside api_base's origin.
+download_outcome download_recording(const twilio_credentials& creds, const std::string& recording_url,
+                                    const std::string& recording_sid, int channels,
+                                    const std::string& dest_dir, const fetch_options& fetch,
+                                    const retry_policy& retry,
+                                    const std::function<void(std::chrono::milliseconds)>& sleep = {});
+
+struct call_info {
+  std::string from;
+  std::string to;
+  std::string direction;
+  std::string status;
+};
+
+// GET {api_base}/2010-04-01/Accounts/{AccountSid}/Calls/{CallSid}.json.
+std::optional<call_info> fetch_call(const twilio_credentials& creds, const std::string& call_sid,
+                                    const fetch_options& fetch, std::string* error = nullptr);
+
+} // namespace callscribe::http

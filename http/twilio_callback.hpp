@@ -1,0 +1,54 @@
+// A Twilio recording-status callback, checked from signature to fields.
+#pragma once
+
+#include "http/twilio_form.hpp"
+
+#include <optional>
+#include <string>
+
+namespace callscribe::http {
+
+struct twilio_settings {
+  std::string account_sid;
+  std::string auth_token;
+  std::string public_url; // what Twilio signs: public_url + path + query
+  std::string api_base;   // recording URLs must be on this origin
+  bool validate_signature = true;
+};
+
+struct recording_callback {
+  std::string account_sid;
+  std::string call_sid;
+  std::string recording_sid;
+  std::string recording_url;
+  std::string recording_status; // completed, in-progress, absent, failed
+  int duration_seconds = 0;
+  int channels = 1;
+  std::string from; // only on <Record action> posts
+  std::string to;
+};
+
+struct callback_check {
+  int status = 200;   // 200, or 400 / 403 with `reason`
+  std::string reason; // one line
+  std::optional<recording_callback> callback;
+};
+
+// `target` is the request's path and query; `signature` the header (empty
+// when missing). Checks, in order: form syntax, signature (403), AccountSid
+// (403), required fields and Sid formats (400), RecordingUrl on api_base's
+// origin (400), numbers.
+callback_check check_recording_callback(const twilio_settings& s, const std::string& target,
+                                        const std::string& body, const std::string& signature);
+
+// Checks the signature and AccountSid of any Twilio post; on success returns
+// the decoded form. The same 400/403 rules as above.
+struct form_check {
+  int status = 200;
+  std::string reason;
+  form fields;
+};
+form_check check_twilio_post(const twilio_settings& s, const std::string& target, const std::string& body,
+                             const std::string& signature);
+
+} // namespace callscribe::http

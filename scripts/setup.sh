@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs every Debian 12 package callscribe needs (only what is missing),
+# then configures and builds. Run as root for the install step; it is quick
+# when everything is already there. Afterwards: build/callscribe serve
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(
+  build-essential cmake ninja-build ccache pkg-config git
+  libcaf-dev libboost-dev libboost-test-dev libboost-program-options-dev
+  libcurl4-openssl-dev nlohmann-json3-dev libssl-dev libicu-dev libspdlog-dev libfmt-dev
+  libsoci-dev libsqlite3-dev libpq-dev sqlite3
+  libpocketsphinx-dev libsphinxbase-dev pocketsphinx-en-us
+  libsndfile1-dev libsamplerate0-dev flite
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}"
+  if [[ $(id -u) -ne 0 ]]; then
+    echo "setup: these packages are missing and installing them needs root: ${missing[*]}" >&2
+    exit 1
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -q
+  apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+if [[ ${1:-} == --install-only ]]; then exit 0; fi
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
+cmake --build build

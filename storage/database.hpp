@@ -1,0 +1,63 @@
+// The database behind callscribe: opens a SOCI session from our db.url and
+// applies the numbered migrations. SOCI stays inside storage/.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <stdexcept>
+#include <string>
+
+namespace soci {
+class session;
+}
+
+namespace callscribe::storage {
+
+// Any failure to open, migrate or query, with a message an operator can act on.
+struct storage_error : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// What db.url names: `sqlite:PATH` or a whole `postgresql://…` URI.
+struct db_target {
+  enum class backend { sqlite, postgresql };
+  backend kind;
+  std::string connect_string; // what SOCI's backend gets: "db=PATH …" or the URI
+  std::string sqlite_path;    // for sqlite only
+};
+
+// Throws storage_error naming the accepted forms when the URL is neither.
+db_target parse_db_url(const std::string& url);
+
+// Microseconds since the Unix epoch, wall clock: every time column we own.
+std::int64_t now_us();
+
+class database {
+public:
+  // Opens (and for SQLite creates, with its parent folder) the database.
+  // SQLite gets WAL mode, foreign keys and a busy timeout, so the several
+  // sessions of one process can share the file. `password` fills in a
+  // PostgreSQL password when the URI has none.
+  static database open(const std::string& url, const std::string& password = {});
+
+  database(database&&) noexcept;
+  database& operator=(database&&) noexcept;
+  ~database();
+
+  // Applies every numbered migration not applied yet, in order, each in its
+  // own transaction; returns the schema version afterwards.
+  int migrate();
+  int schema_version();
+  bool ping();
+  bool is_sqlite() const;
+
+  // For storage/ internals only.
+  soci::session& session();
+
+private:
+  database();
+  struct impl;
+  std::unique_ptr<impl> impl_;
+};
+
+} // namespace callscribe::storage

@@ -1,1 +1,40 @@
-int main() { return 0; }
+// callscribe's entry point: parse the invocation, run the subcommand.
+#include "app/commands.hpp"
+#include "app/logging.hpp"
+#include "app/serve.hpp"
+#include "config/options.hpp"
+
+#include <iostream>
+
+int main(int argc, char** argv) {
+  using namespace callscribe;
+  config::invocation inv;
+  try {
+    inv = config::parse_invocation(argc, argv, config::process_environment());
+  } catch (const config::options_error& e) {
+    std::cerr << "callscribe: " << e.what() << "\n";
+    return 2;
+  }
+  if (inv.help) {
+    std::cout << config::help_text();
+    return 0;
+  }
+  app::setup_logging(inv.values);
+  try {
+    if (inv.command == "serve")
+      return app::serve(inv.values);
+    if (inv.command == "migrate")
+      return app::migrate(inv.values);
+    if (inv.command == "transcribe")
+      return app::transcribe(inv);
+    if (inv.command == "extract")
+      return app::extract(inv);
+    if (inv.command == "trace")
+      return app::trace(inv);
+    std::cerr << "callscribe " << inv.command << " is not available in this version yet\n";
+    return 2;
+  } catch (const std::exception& e) {
+    std::cerr << "callscribe " << inv.command << ": " << e.what() << "\n";
+    return 1;
+  }
+}

@@ -40,4 +40,9 @@ fetch_result fetch_to_string(const std::string& url, std::string& body, const fe
 // True when `url` has the same scheme, host and port as `base`.
 bool same_origin(const std::string& url, const std::string& base);
 
+// True for a textual IPv4/IPv6 address that is not on the public Internet:
+// loopback, private, link-local, CGNAT, unspecified, multicast (also as
+// IPv4-mapped IPv6). What redirects may not reach from a public origin.
+bool is_private_address(const std::string& ip);
+
 } // namespace callscribe::http

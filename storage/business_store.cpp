@@ -1,1 +1,130 @@
-// placeholder: being written
+// businesses (upserted from businesses.json at start) and calls (who a call
+// belongs to, kept so later callbacks without numbers can be resolved).
+#include "storage/business_store.hpp"
+#include "storage/transaction.hpp"
+
+#include <soci/soci.h>
+
+namespace callscribe::storage {
+
+namespace {
+
+// `params` bind the placeholders of `where`, in order.
+template <class... Params>
+std::vector<business> select_businesses(soci::session& sql, const std::string& where,
+                                        const Params&... params) {
+  std::vector<business> out;
+  business b;
+  long long b_id = 0;
+  soci::statement st(sql);
+  st.exchange(soci::into(b_id));
+  st.exchange(soci::into(b.name));
+  st.exchange(soci::into(b.phone_number));
+  st.exchange(soci::into(b.forward_to));
+  st.exchange(soci::into(b.language));
+  st.exchange(soci::into(b.places_json));
+  st.exchange(soci::into(b.services_json));
+  (st.exchange(soci::use(params)), ...);
+  st.alloc();
+  st.prepare(
+      "SELECT id, name, phone_number, forward_to, language, places_json, services_json FROM businesses " +
+      where + " ORDER BY id");
+  st.define_and_bind();
+  st.execute(false);
+  while (st.fetch()) {
+    b.id = b_id;
+    out.push_back(b);
+  }
+  return out;
+}
+
+} // namespace
+
+business_store::business_store(database& db) : db_(db) {}
+
+std::int64_t business_store::upsert(const business& b) {
+  return guarded("storing business " + b.phone_number, [&]() -> std::int64_t {
+    std::string now = iso8601_utc(now_us());
+    long long id = 0;
+    db_.session()
+        << "INSERT INTO businesses (name, phone_number, forward_to, language, places_json, "
+           "services_json, created_at, updated_at) "
+           "VALUES (:name, :phone, :forward_to, :language, :places, :services, :created_at, :updated_at) "
+           "ON CONFLICT (phone_number) DO UPDATE SET name = excluded.name, "
+           "forward_to = excluded.forward_to, language = excluded.language, "
+           "places_json = excluded.places_json, services_json = excluded.services_json, "
+           "updated_at = excluded.updated_at RETURNING id",
+        soci::use(b.name), soci::use(b.phone_number), soci::use(b.forward_to), soci::use(b.language),
+        soci::use(b.places_json), soci::use(b.services_json), soci::use(now), soci::use(now), soci::into(id);
+    return id;
+  });
+}
+
+std::optional<business> business_store::find(std::int64_t id) {
+  return guarded("reading business " + std::to_string(id), [&]() -> std::optional<business> {
+    long long business_id = id;
+    auto rows = select_businesses(db_.session(), "WHERE id = :id", business_id);
+    if (rows.empty())
+      return std::nullopt;
+    return rows.front();
+  });
+}
+
+std::optional<business> business_store::find_by_phone(const std::string& phone_number) {
+  return guarded("reading business " + phone_number, [&]() -> std::optional<business> {
+    auto rows = select_businesses(db_.session(), "WHERE phone_number = :phone", phone_number);
+    if (rows.empty())
+      return std::nullopt;
+    return rows.front();
+  });
+}
+
+std::vector<business> business_store::all() {
+  return guarded("reading businesses", [&] { return select_businesses(db_.session(), ""); });
+}
+
+call_store::call_store(database& db) : db_(db) {}
+
+void call_store::upsert(const call_record& c) {
+  guarded("storing call " + c.call_sid, [&] {
+    std::string now = iso8601_utc(now_us());
+    long long business_id = c.business_id.value_or(0);
+    soci::indicator business_ind = c.business_id ? soci::i_ok : soci::i_null;
+    // Callbacks arrive with different subsets of the fields: what one leaves
+    // empty must not erase what another told us.
+    db_.session() << "INSERT INTO calls (call_sid, business_id, from_number, to_number, direction, status, "
+                     "created_at, updated_at) VALUES (:call_sid, :business_id, :from_number, :to_number, "
+                     ":direction, :status, :created_at, :updated_at) "
+                     "ON CONFLICT (call_sid) DO UPDATE SET "
+                     "business_id = COALESCE(excluded.business_id, calls.business_id), "
+                     "from_number = CASE WHEN excluded.from_number = '' THEN calls.from_number "
+                     "ELSE excluded.from_number END, "
+                     "to_number = CASE WHEN excluded.to_number = '' THEN calls.to_number "
+                     "ELSE excluded.to_number END, "
+                     "direction = CASE WHEN excluded.direction = '' THEN calls.direction "
+                     "ELSE excluded.direction END, "
+                     "status = CASE WHEN excluded.status = '' THEN calls.status ELSE excluded.status END, "
+                     "updated_at = excluded.updated_at",
+        soci::use(c.call_sid), soci::use(business_id, business_ind), soci::use(c.from_number),
+        soci::use(c.to_number), soci::use(c.direction), soci::use(c.status), soci::use(now), soci::use(now);
+  });
+}
+
+std::optional<call_record> call_store::find(const std::string& call_sid) {
+  return guarded("reading call " + call_sid, [&]() -> std::optional<call_record> {
+    call_record c;
+    long long business_id = 0;
+    soci::indicator business_ind = soci::i_null;
+    db_.session() << "SELECT call_sid, business_id, from_number, to_number, direction, status FROM calls "
+                     "WHERE call_sid = :call_sid",
+        soci::use(call_sid), soci::into(c.call_sid), soci::into(business_id, business_ind),
+        soci::into(c.from_number), soci::into(c.to_number), soci::into(c.direction), soci::into(c.status);
+    if (!db_.session().got_data())
+      return std::nullopt;
+    if (business_ind == soci::i_ok)
+      c.business_id = business_id;
+    return c;
+  });
+}
+
+} // namespace callscribe::storage

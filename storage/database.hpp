@@ -32,6 +32,10 @@ db_target parse_db_url(const std::string& url);
 // Microseconds since the Unix epoch, wall clock: every time column we own.
 std::int64_t now_us();
 
+// `us` as ISO-8601 UTC to the second ("2026-11-24T20:17:19Z"): the
+// created_at/updated_at columns.
+std::string iso8601_utc(std::int64_t us);
+
 class database {
 public:
   // Opens (and for SQLite creates, with its parent folder) the database.

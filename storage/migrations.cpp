@@ -1,1 +1,248 @@
-// placeholder: being written
+// The numbered schema migrations and the code that applies them. A migration
+// once released never changes; a new need is a new number at the end.
+#include "storage/database.hpp"
+#include "storage/transaction.hpp"
+
+#include <soci/soci.h>
+
+#include <vector>
+
+namespace callscribe::storage {
+
+namespace {
+
+// SQL per backend, statements separated by ';' (none inside a literal):
+// SQLite prepares one statement at a time and libpq's parameterised calls
+// refuse several.
+struct migration {
+  int version;
+  const char* sqlite;
+  const char* postgresql;
+};
+
+// Times we compare (leases, next attempts, trace events) are BIGINT
+// microseconds since the epoch; created_at/updated_at are ISO-8601 UTC text
+// written by the application, so both backends hold the same strings.
+const std::vector<migration>& migrations() {
+  static const std::vector<migration> all = {
+      {1,
+       R"(
+CREATE TABLE businesses (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  name TEXT NOT NULL DEFAULT '',
+  phone_number TEXT NOT NULL UNIQUE,
+  forward_to TEXT NOT NULL DEFAULT '',
+  language TEXT NOT NULL DEFAULT '',
+  places_json TEXT NOT NULL DEFAULT '[]',
+  services_json TEXT NOT NULL DEFAULT '[]',
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL);
+CREATE TABLE calls (
+  call_sid TEXT PRIMARY KEY,
+  business_id BIGINT,
+  from_number TEXT NOT NULL DEFAULT '',
+  to_number TEXT NOT NULL DEFAULT '',
+  direction TEXT NOT NULL DEFAULT '',
+  status TEXT NOT NULL DEFAULT '',
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL);
+CREATE TABLE leads (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  business_id BIGINT NOT NULL,
+  phone TEXT NOT NULL DEFAULT '',
+  call_sid TEXT NOT NULL DEFAULT '',
+  service_type TEXT NOT NULL DEFAULT '',
+  city TEXT NOT NULL DEFAULT '',
+  final_transcript TEXT NOT NULL DEFAULT '',
+  extracted_service TEXT NOT NULL DEFAULT '',
+  extracted_city TEXT NOT NULL DEFAULT '',
+  extraction_confidence DOUBLE PRECISION NOT NULL DEFAULT 0,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL);
+CREATE TABLE recording_jobs (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  call_sid TEXT NOT NULL,
+  recording_sid TEXT NOT NULL UNIQUE,
+  recording_url TEXT NOT NULL DEFAULT '',
+  business_id BIGINT,
+  from_number TEXT NOT NULL DEFAULT '',
+  to_number TEXT NOT NULL DEFAULT '',
+  state TEXT NOT NULL DEFAULT 'queued' CHECK (state IN
+    ('queued', 'downloading', 'downloaded', 'transcribing', 'extracting', 'writing', 'done', 'dead')),
+  attempts INTEGER NOT NULL DEFAULT 0,
+  last_error TEXT NOT NULL DEFAULT '',
+  audio_path TEXT NOT NULL DEFAULT '',
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL);
+CREATE TABLE job_events (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  job_id BIGINT NOT NULL,
+  actor TEXT NOT NULL DEFAULT '',
+  event TEXT NOT NULL DEFAULT '',
+  sent_at BIGINT NOT NULL DEFAULT 0,
+  handled_at BIGINT NOT NULL DEFAULT 0,
+  done_at BIGINT NOT NULL DEFAULT 0,
+  node TEXT NOT NULL DEFAULT '',
+  detail TEXT NOT NULL DEFAULT '')
+)",
+       R"(
+CREATE TABLE businesses (
+  id BIGSERIAL PRIMARY KEY,
+  name TEXT NOT NULL DEFAULT '',
+  phone_number TEXT NOT NULL UNIQUE,
+  forward_to TEXT NOT NULL DEFAULT '',
+  language TEXT NOT NULL DEFAULT '',
+  places_json TEXT NOT NULL DEFAULT '[]',
+  services_json TEXT NOT NULL DEFAULT '[]',
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL);
+CREATE TABLE calls (
+  call_sid TEXT PRIMARY KEY,
+  business_id BIGINT,
+  from_number TEXT NOT NULL DEFAULT '',
+  to_number TEXT NOT NULL DEFAULT '',
+  direction TEXT NOT NULL DEFAULT '',
+  status TEXT NOT NULL DEFAULT '',
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL);
+CREATE TABLE leads (
+  id BIGSERIAL PRIMARY KEY,
+  business_id BIGINT NOT NULL,
+  phone TEXT NOT NULL DEFAULT '',
+  call_sid TEXT NOT NULL DEFAULT '',
+  service_type TEXT NOT NULL DEFAULT '',
+  city TEXT NOT NULL DEFAULT '',
+  final_transcript TEXT NOT NULL DEFAULT '',
+  extracted_service TEXT NOT NULL DEFAULT '',
+  extracted_city TEXT NOT NULL DEFAULT '',
+  extraction_confidence DOUBLE PRECISION NOT NULL DEFAULT 0,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL);
+CREATE TABLE recording_jobs (
+  id BIGSERIAL PRIMARY KEY,
+  call_sid TEXT NOT NULL,
+  recording_sid TEXT NOT NULL UNIQUE,
+  recording_url TEXT NOT NULL DEFAULT '',
+  business_id BIGINT,
+  from_number TEXT NOT NULL DEFAULT '',
+  to_number TEXT NOT NULL DEFAULT '',
+  state TEXT NOT NULL DEFAULT 'queued' CHECK (state IN
+    ('queued', 'downloading', 'downloaded', 'transcribing', 'extracting', 'writing', 'done', 'dead')),
+  attempts INTEGER NOT NULL DEFAULT 0,
+  last_error TEXT NOT NULL DEFAULT '',
+  audio_path TEXT NOT NULL DEFAULT '',
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL);
+CREATE TABLE job_events (
+  id BIGSERIAL PRIMARY KEY,
+  job_id BIGINT NOT NULL,
+  actor TEXT NOT NULL DEFAULT '',
+  event TEXT NOT NULL DEFAULT '',
+  sent_at BIGINT NOT NULL DEFAULT 0,
+  handled_at BIGINT NOT NULL DEFAULT 0,
+  done_at BIGINT NOT NULL DEFAULT 0,
+  node TEXT NOT NULL DEFAULT '',
+  detail TEXT NOT NULL DEFAULT '')
+)"},
+      // Leases, retry times and durable stage results for the job queue;
+      // evidence and who-set-what for the never-overwrite rules on leads.
+      // The same SQL runs on both backends.
+      {2,
+       R"(
+ALTER TABLE recording_jobs ADD COLUMN lease_owner TEXT NOT NULL DEFAULT '';
+ALTER TABLE recording_jobs ADD COLUMN lease_expires_at BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE recording_jobs ADD COLUMN next_attempt_at BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE recording_jobs ADD COLUMN transcript TEXT NOT NULL DEFAULT '';
+ALTER TABLE recording_jobs ADD COLUMN channels INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE recording_jobs ADD COLUMN duration_seconds INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE recording_jobs ADD COLUMN trace_id TEXT NOT NULL DEFAULT '';
+ALTER TABLE leads ADD COLUMN extraction_evidence TEXT NOT NULL DEFAULT '';
+ALTER TABLE leads ADD COLUMN service_type_set_by TEXT NOT NULL DEFAULT '';
+ALTER TABLE leads ADD COLUMN city_set_by TEXT NOT NULL DEFAULT '';
+ALTER TABLE leads ADD COLUMN status TEXT NOT NULL DEFAULT 'open';
+CREATE INDEX recording_jobs_state_next_attempt ON recording_jobs (state, next_attempt_at);
+CREATE INDEX recording_jobs_call_sid ON recording_jobs (call_sid);
+CREATE INDEX leads_call_sid ON leads (call_sid);
+CREATE INDEX leads_business_phone ON leads (business_id, phone);
+CREATE INDEX job_events_job_id ON job_events (job_id)
+)",
+       nullptr},
+  };
+  return all;
+}
+
+std::vector<std::string> statements(const char* script) {
+  std::vector<std::string> out;
+  std::string text(script);
+  std::size_t begin = 0;
+  while (begin < text.size()) {
+    auto end = text.find(';', begin);
+    if (end == std::string::npos)
+      end = text.size();
+    auto statement = text.substr(begin, end - begin);
+    if (statement.find_first_not_of(" \t\r\n") != std::string::npos)
+      out.push_back(statement);
+    begin = end + 1;
+  }
+  return out;
+}
+
+int applied_version(soci::session& sql) {
+  int version = 0;
+  soci::indicator ind = soci::i_ok;
+  sql << "SELECT MAX(version) FROM schema_migrations", soci::into(version, ind);
+  return ind == soci::i_ok ? version : 0;
+}
+
+bool has_migrations_table(database& db) {
+  int tables = 0;
+  if (db.is_sqlite())
+    db.session() << "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'",
+        soci::into(tables);
+  else
+    db.session() << "SELECT COUNT(*) FROM information_schema.tables "
+                    "WHERE table_schema = current_schema() AND table_name = 'schema_migrations'",
+        soci::into(tables);
+  return tables > 0;
+}
+
+} // namespace
+
+int database::schema_version() {
+  return guarded("reading the schema version",
+                 [&] { return has_migrations_table(*this) ? applied_version(session()) : 0; });
+}
+
+int database::migrate() {
+  guarded("creating the schema_migrations table", [&] {
+    if (!has_migrations_table(*this))
+      session() << "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                   "version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)";
+  });
+  int version = schema_version();
+  for (const auto& m : migrations()) {
+    if (m.version <= version)
+      continue;
+    guarded("applying migration " + std::to_string(m.version), [&] {
+      write_transaction tx(*this);
+      auto& sql = session();
+      // Two nodes starting together on one PostgreSQL database must not both
+      // apply a migration; SQLite's BEGIN IMMEDIATE already serialises them.
+      if (!is_sqlite())
+        sql << "SELECT pg_advisory_xact_lock(4242001)";
+      if (applied_version(sql) >= m.version)
+        return;
+      const char* script = is_sqlite() || !m.postgresql ? m.sqlite : m.postgresql;
+      for (const auto& statement : statements(script))
+        sql << statement;
+      std::string now = iso8601_utc(now_us());
+      sql << "INSERT INTO schema_migrations (version, applied_at) VALUES (:v, :t)", soci::use(m.version),
+          soci::use(now);
+      tx.commit();
+    });
+    version = m.version;
+  }
+  return schema_version();
+}
+
+} // namespace callscribe::storage

@@ -1,0 +1,391 @@
+// downloader head and its download workers.
+#include "actors/downloader.hpp"
+
+#include "actors/errc.hpp"
+#include "actors/roles.hpp"
+#include "storage/business_store.hpp"
+#include "storage/intake.hpp"
+#include "storage/job_store.hpp"
+
+#include <caf/event_based_actor.hpp>
+#include <caf/stateful_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <filesystem>
+
+namespace callscribe {
+namespace {
+
+using head_ptr = downloader_actor::stateful_pointer<downloader_state>;
+using stage = downloader_state::stage;
+
+constexpr auto tick_interval = std::chrono::seconds(1);
+
+std::string owner_of(head_ptr self) {
+  return self->state.cfg->settings.node_id;
+}
+
+// Job-level backoff for a recording that is still not ready after a whole
+// round of download retries: doubles with each attempt, at most 5 minutes.
+std::int64_t retry_delay_us(const config::settings& s, int attempts) {
+  std::int64_t ms = s.download_backoff_ms;
+  for (int i = 1; i < attempts && ms < 300000; ++i)
+    ms *= 2;
+  return std::min<std::int64_t>(ms, 300000) * 1000;
+}
+
+job_ticket ticket_from(head_ptr self, const storage::job_record& r) {
+  job_ticket t;
+  t.job_id = r.id;
+  t.trace = trace_context{r.trace_id, "downloader", now_us()};
+  t.call_sid = r.call_sid;
+  t.recording_sid = r.recording_sid;
+  t.recording_url = r.recording_url;
+  t.channels = r.channels;
+  t.business_id = r.business_id.value_or(0);
+  t.from_number = r.from_number;
+  t.to_number = r.to_number;
+  t.audio_path = r.audio_path;
+  t.owner = owner_of(self);
+  if (t.business_id != 0)
+    if (auto b = storage::business_store(*self->state.db).find(t.business_id))
+      t.caller_phone = storage::caller_phone(b->phone_number, r.from_number, r.to_number);
+  return t;
+}
+
+void fill(head_ptr self);
+void pump(head_ptr self);
+
+// The job leaves this node's line: back to the queue to be tried again later.
+void release(head_ptr self, std::int64_t id, std::int64_t delay_us, const std::string& error) {
+  auto& st = self->state;
+  auto it = st.line.find(id);
+  std::string call_sid = it != st.line.end() ? it->second.job.call_sid : "";
+  try {
+    storage::job_store(*st.db).release_for_retry(id, owner_of(self), now_us() + delay_us, error);
+  } catch (const std::exception& e) {
+    // The lease expires on its own; the job comes back then.
+    spdlog::error("❌ [OFFLINE_STT] Could not put job {} back in the queue: {}", id, e.what());
+  }
+  spdlog::warn("⚠️ [OFFLINE_STT] Job {} for {} will be retried in {}s: {}", id, call_sid,
+               delay_us / 1000000, error);
+  st.line.erase(id);
+}
+
+void kill(head_ptr self, std::int64_t id, const std::string& reason) {
+  auto& st = self->state;
+  auto it = st.line.find(id);
+  std::string call_sid = it != st.line.end() ? it->second.job.call_sid : "";
+  try {
+    storage::job_store(*st.db).mark_dead(id, owner_of(self), reason);
+  } catch (const std::exception& e) {
+    spdlog::error("❌ [OFFLINE_STT] Could not mark job {} dead: {}", id, e.what());
+  }
+  spdlog::error("❌ [OFFLINE_STT] Job {} for {} dead: {}", id, call_sid, reason);
+  if (it != st.line.end())
+    record_hop(self->system(), id, "downloader", "dead", it->second.job.trace, now_us(), reason);
+  st.line.erase(id);
+}
+
+void on_download(head_ptr self, download_result& r) {
+  auto& st = self->state;
+  auto it = st.line.find(r.job.job_id);
+  if (it == st.line.end())
+    return; // released meanwhile (a restart); the file, if any, is reused later
+  auto handled_at = now_us();
+  auto id = r.job.job_id;
+  switch (r.result) {
+  case download_result::outcome::not_ready:
+  case download_result::outcome::retry: {
+    int attempts = 1;
+    if (auto rec = storage::job_store(*st.db).find(id))
+      attempts = rec->attempts;
+    record_hop(self->system(), id, "downloader", "retry", r.job.trace, handled_at, r.error);
+    release(self, id, retry_delay_us(st.cfg->settings, attempts), r.error);
+    break;
+  }
+  case download_result::outcome::failed:
+    kill(self, id, r.error);
+    break;
+  case download_result::outcome::ok: {
+    storage::job_store jobs(*st.db);
+    job_ticket job = r.job;
+    if (job.business_id == 0) {
+      auto b = storage::resolve_business(*st.db, job.from_number, job.to_number);
+      if (!b) {
+        std::error_code ec;
+        std::filesystem::remove(job.audio_path, ec);
+        kill(self, id, "unknown business");
+        break;
+      }
+      job.business_id = b->id;
+      job.caller_phone = storage::caller_phone(b->phone_number, job.from_number, job.to_number);
+      jobs.set_business(id, job.owner, b->id, job.from_number, job.to_number);
+    }
+    if (!jobs.mark_downloaded(id, job.owner, job.audio_path)) {
+      spdlog::warn("⚠️ [OFFLINE_STT] Job {} lost its lease during the download", id);
+      st.line.erase(id);
+      break;
+    }
+    record_hop(self->system(), id, "downloader", "downloaded", r.job.trace, handled_at, job.audio_path);
+    it->second.job = job;
+    it->second.at = stage::ready;
+    break;
+  }
+  }
+  fill(self);
+}
+
+void start_download(head_ptr self, std::int64_t id) {
+  auto& st = self->state;
+  auto& e = st.line.at(id);
+  download_worker_actor worker = st.cfg->detach_blocking ? self->spawn<caf::detached>(download_worker, st.cfg)
+                                                         : self->spawn(download_worker, st.cfg);
+  const auto& s = st.cfg->settings;
+  // The worker's own retries bound its time; this only catches a worker that hangs.
+  auto budget = std::chrono::seconds((s.download_timeout_seconds + 10) * (s.download_retries + 1) + 60);
+  self->request(worker, budget, download_request{e.job})
+      .then([self](download_result& r) { on_download(self, r); },
+            [self, id](caf::error& err) {
+              if (self->state.line.count(id)) {
+                release(self, id, retry_delay_us(self->state.cfg->settings, 1),
+                        "download worker failed: " + self->system().render(err));
+                fill(self);
+              }
+            });
+}
+
+// Gives the transcriber the lowest-id job in line, once its audio is ready.
+// A lower job still downloading is waited for, so jobs are transcribed in the
+// order they were enqueued; one that is not ready leaves the line instead.
+void pump(head_ptr self) {
+  auto& st = self->state;
+  if (st.transcriber_busy || st.awaiting_transcriber)
+    return;
+  for (auto& [id, e] : st.line) {
+    if (e.at == stage::transcribing || e.at == stage::finishing)
+      continue;
+    if (e.at == stage::downloading)
+      return;
+    if (!e.transcript.empty()) {
+      // Transcribed before a restart: that result is durable, go on from it.
+      e.at = stage::finishing;
+      e.finishing_since_us = now_us();
+      if (auto x = roles::find<extractor_actor>(self->system(), roles::extractor))
+        self->send(x, transcript{e.job, e.transcript, "stored", 0});
+      continue;
+    }
+    auto t = roles::find<transcriber_actor>(self->system(), roles::transcriber);
+    if (!t)
+      return; // being restarted: the next tick tries again
+    e.at = stage::transcribing;
+    st.transcriber_busy = true;
+    auto job = e.job;
+    job.trace = forward(job.trace, "downloader");
+    self->request(t, caf::infinite, audio_ready{job})
+        .then(
+            [self, id = id](const transcript&) {
+              auto& st = self->state;
+              st.transcriber_busy = false;
+              if (auto it = st.line.find(id); it != st.line.end()) {
+                it->second.at = stage::finishing;
+                it->second.finishing_since_us = now_us();
+              }
+              pump(self);
+            },
+            [self, id = id](caf::error& err) {
+              auto& st = self->state;
+              st.transcriber_busy = false;
+              if (st.line.count(id)) {
+                if (err.category() == caf::atom("callscribe") &&
+                    err.code() == static_cast<uint8_t>(errc::bad_audio))
+                  kill(self, id, self->system().render(err));
+                else {
+                  release(self, id, 0, "transcriber failed: " + self->system().render(err));
+                  st.awaiting_transcriber = true;
+                }
+              }
+              fill(self);
+            });
+    return;
+  }
+}
+
+// Claims jobs until the prefetch window is full, then pumps.
+void fill(head_ptr self) {
+  auto& st = self->state;
+  const auto& s = st.cfg->settings;
+  auto waiting = std::count_if(st.line.begin(), st.line.end(), [](const auto& kv) {
+    return kv.second.at == stage::downloading || kv.second.at == stage::ready;
+  });
+  if (waiting < s.prefetch) {
+    std::vector<storage::job_record> claimed;
+    try {
+      claimed = storage::job_store(*st.db).claim(owner_of(self), static_cast<int>(s.prefetch - waiting),
+                                                 std::chrono::seconds(s.lease_seconds), s.max_attempts);
+    } catch (const std::exception& e) {
+      spdlog::error("❌ [OFFLINE_STT] Could not claim jobs: {}", e.what());
+    }
+    for (const auto& r : claimed) {
+      if (st.line.count(r.id))
+        continue;
+      downloader_state::entry e;
+      e.job = ticket_from(self, r);
+      std::error_code ec;
+      bool have_audio = !r.audio_path.empty() && std::filesystem::exists(r.audio_path, ec);
+      e.at = have_audio ? stage::ready : stage::downloading;
+      if (have_audio && !r.transcript.empty())
+        e.transcript = r.transcript;
+      record_hop(self->system(), r.id, "downloader", "claimed", e.job.trace, now_us(),
+                 "attempt " + std::to_string(r.attempts));
+      st.line.emplace(r.id, std::move(e));
+      if (!have_audio)
+        start_download(self, r.id);
+    }
+  }
+  pump(self);
+}
+
+// Extraction and the lead write take milliseconds; a job still unfinished
+// long after its transcript was handed on was lost on the way (an actor
+// replaced between two hops) and goes back to the queue.
+constexpr std::int64_t finishing_limit_us = 300LL * 1000000;
+
+void sweep(head_ptr self) {
+  auto& st = self->state;
+  auto now = now_us();
+  std::vector<std::int64_t> lost;
+  for (const auto& [id, e] : st.line)
+    if (e.at == stage::finishing && now - e.finishing_since_us > finishing_limit_us)
+      lost.push_back(id);
+  for (auto id : lost)
+    release(self, id, 0, "lost between extraction and the lead write");
+}
+
+void renew(head_ptr self) {
+  auto& st = self->state;
+  auto now = now_us();
+  auto lease = std::chrono::seconds(st.cfg->settings.lease_seconds);
+  if (st.line.empty() || now - st.last_renew_us < lease.count() * 1000000 / 3)
+    return;
+  std::vector<std::int64_t> ids;
+  for (const auto& kv : st.line)
+    ids.push_back(kv.first);
+  try {
+    storage::job_store(*st.db).renew(owner_of(self), ids, lease);
+    st.last_renew_us = now;
+  } catch (const std::exception& e) {
+    spdlog::error("❌ [OFFLINE_STT] Could not renew leases: {}", e.what());
+  }
+}
+
+} // namespace
+
+downloader_actor::behavior_type downloader(head_ptr self, std::shared_ptr<const pipeline_config> cfg) {
+  auto& st = self->state;
+  st.cfg = cfg;
+  st.db.emplace(storage::database::open(cfg->settings.db_url, cfg->settings.db_password));
+  // A restarted node takes its own leases back at once; on SQLite one server
+  // owns the file, so every lease is ours.
+  int taken = storage::job_store(*st.db).take_back_leases(st.db->is_sqlite() ? "" : cfg->settings.node_id);
+  if (taken > 0)
+    spdlog::info("ℹ️ [OFFLINE_STT] Took back {} unfinished job(s) from before the restart", taken);
+  self->delayed_send(self, tick_interval, tick_atom::value);
+  fill(self);
+  return {
+      [self](const recording_job&) { fill(self); },
+      [self](const job_finished& f) {
+        auto& st = self->state;
+        if (!st.line.count(f.job_id))
+          return;
+        switch (f.result) {
+        case job_finished::outcome::done:
+          st.line.erase(f.job_id);
+          break;
+        case job_finished::outcome::dead:
+          kill(self, f.job_id, f.error);
+          break;
+        case job_finished::outcome::retry:
+          release(self, f.job_id, retry_delay_us(st.cfg->settings, 1), f.error);
+          break;
+        }
+        fill(self);
+      },
+      [self](const role_restarted& r) {
+        // Work handed to a replaced extractor or lead_writer went down with it.
+        auto& st = self->state;
+        if (r.role == "transcriber") {
+          st.awaiting_transcriber = false;
+          fill(self);
+          return;
+        }
+        if (r.role != "extractor" && r.role != "lead_writer")
+          return;
+        std::vector<std::int64_t> lost;
+        for (const auto& [id, e] : st.line)
+          if (e.at == stage::finishing)
+            lost.push_back(id);
+        for (auto id : lost)
+          release(self, id, 0, r.role + " restarted");
+        fill(self);
+      },
+      [self](tick_atom) {
+        self->state.awaiting_transcriber = false;
+        sweep(self);
+        renew(self);
+        fill(self);
+        self->delayed_send(self, tick_interval, tick_atom::value);
+      },
+  };
+}
+
+download_worker_actor::behavior_type download_worker(download_worker_actor::pointer self,
+                                                     std::shared_ptr<const pipeline_config> cfg) {
+  return {
+      [self, cfg](download_request& req) -> caf::result<download_result> {
+        auto rp = self->make_response_promise<download_result>();
+        download_result out;
+        out.job = req.job;
+        try {
+          if (out.job.business_id == 0 && out.job.from_number.empty() && out.job.to_number.empty()) {
+            std::string error;
+            auto call = cfg->lookup_call(out.job.call_sid, &error);
+            if (!call) {
+              out.result = download_result::outcome::retry;
+              out.error = "could not look up the call's numbers at Twilio: " + error;
+              rp.deliver(std::move(out));
+              self->quit();
+              return rp;
+            }
+            out.job.from_number = call->from;
+            out.job.to_number = call->to;
+          }
+          auto d = cfg->download(out.job.recording_url, out.job.recording_sid, out.job.channels);
+          switch (d.result) {
+          case http::download_outcome::status::ok:
+            out.result = download_result::outcome::ok;
+            out.job.audio_path = d.path;
+            break;
+          case http::download_outcome::status::not_ready:
+            out.result = download_result::outcome::not_ready;
+            out.error = "recording not ready yet (" + std::to_string(d.requests) + " requests)";
+            break;
+          case http::download_outcome::status::failed:
+            out.result = d.retryable ? download_result::outcome::retry : download_result::outcome::failed;
+            out.error = d.error;
+            break;
+          }
+        } catch (const std::exception& e) {
+          out.result = download_result::outcome::retry;
+          out.error = e.what();
+        }
+        rp.deliver(std::move(out));
+        self->quit();
+        return rp;
+      },
+  };
+}
+
+} // namespace callscribe

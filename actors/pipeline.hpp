@@ -1,0 +1,43 @@
+// What every actor of the pipeline is given at spawn: the settings, and the
+// two blocking parts that tests may replace (how a recording is fetched, how
+// the speech engine is made). Plain C++: no CAF here.
+#pragma once
+
+#include "config/options.hpp"
+#include "http/twilio_api.hpp"
+#include "speech/speech_engine.hpp"
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace callscribe {
+
+struct pipeline_config {
+  config::settings settings;
+
+  // Fetches a recording into settings.data_dir; the default calls Twilio.
+  std::function<http::download_outcome(const std::string& recording_url, const std::string& recording_sid,
+                                       int channels)>
+      download;
+  // Looks up a call's numbers at Twilio when the callback carried none.
+  std::function<std::optional<http::call_info>(const std::string& call_sid, std::string* error)> lookup_call;
+  // Makes the speech engine, once, inside the transcriber's own thread.
+  std::function<std::unique_ptr<speech::speech_engine>()> make_engine;
+
+  // Blocking roles (speech, SQL, downloads) run detached in production;
+  // tests on CAF's test scheduler keep them attached so it can drive them.
+  bool detach_blocking = true;
+  // Restart budget: more than this many restarts within the window stops.
+  int max_restarts = 5;
+  std::chrono::seconds restart_window{60};
+  std::function<void(const std::string& reason)> on_give_up;
+};
+
+// The production download and lookup functions and engine factory for these
+// settings (Twilio's REST API, PocketSphinx).
+void use_real_parts(pipeline_config& cfg);
+
+} // namespace callscribe

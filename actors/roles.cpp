@@ -1,0 +1,26 @@
+// Trace contexts and hops, shared by every actor.
+#include "actors/roles.hpp"
+
+#include <caf/send.hpp>
+
+namespace callscribe {
+
+std::int64_t now_us() {
+  using namespace std::chrono;
+  return duration_cast<microseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+trace_context forward(const trace_context& from, const char* sender) {
+  return trace_context{from.trace_id, sender, now_us()};
+}
+
+void record_hop(caf::actor_system& sys, std::int64_t job_id, const char* actor, const char* event,
+                const trace_context& cause, std::int64_t handled_at_us, std::string detail) {
+  auto tracer = roles::find<tracer_actor>(sys, roles::tracer);
+  if (!tracer)
+    return;
+  caf::anon_send(tracer,
+                 hop{job_id, actor, event, cause.sent_at_us, handled_at_us, now_us(), std::move(detail)});
+}
+
+} // namespace callscribe

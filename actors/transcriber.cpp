@@ -1,0 +1,75 @@
+// transcriber: audio_ready → decode, transcribe, store → transcript.
+#include "actors/transcriber.hpp"
+
+#include "actors/errc.hpp"
+#include "actors/roles.hpp"
+#include "storage/job_store.hpp"
+
+#include <caf/stateful_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
+#include <spdlog/spdlog.h>
+
+namespace callscribe {
+
+std::size_t utf8_length(const std::string& s) {
+  std::size_t n = 0;
+  for (unsigned char c : s)
+    n += (c & 0xC0) != 0x80;
+  return n;
+}
+
+transcriber_actor::behavior_type transcriber(transcriber_actor::stateful_pointer<transcriber_state> self,
+                                             std::shared_ptr<const pipeline_config> cfg) {
+  auto& st = self->state;
+  st.cfg = cfg;
+  st.db.emplace(storage::database::open(cfg->settings.db_url, cfg->settings.db_password));
+  // Made here, in the transcriber's own thread, once: loading a model is slow.
+  st.engine = cfg->make_engine();
+  return {
+      [self](const audio_ready& in) -> caf::result<transcript> {
+        auto& st = self->state;
+        auto handled_at = now_us();
+        const auto& job = in.job;
+        spdlog::info("🎧 [OFFLINE_STT] Starting offline transcription for {}", job.call_sid);
+        spdlog::info("[OFFLINE_STT] Starting offline transcription for {}", job.call_sid);
+        storage::job_store jobs(*st.db);
+        try {
+          jobs.set_state(job.job_id, job.owner, storage::job_state::transcribing);
+        } catch (const std::exception& e) {
+          return make_error(errc::storage_failed, e.what());
+        }
+        speech::audio audio;
+        try {
+          audio = speech::decode_file(job.audio_path);
+        } catch (const std::exception& e) {
+          spdlog::error("❌ [OFFLINE_STT] Cannot decode the recording of {}: {}", job.call_sid, e.what());
+          return make_error(errc::bad_audio, e.what());
+        }
+        speech::transcription t;
+        try {
+          t = speech::transcribe(*st.engine, audio);
+        } catch (const std::exception& e) {
+          // The engine's state is unknown now: let the supervisor replace us.
+          spdlog::error("❌ [OFFLINE_STT] Speech engine failed on {}: {}", job.call_sid, e.what());
+          self->quit(make_error(errc::engine_failed, e.what()));
+          return make_error(errc::engine_failed, e.what());
+        }
+        try {
+          jobs.store_transcript(job.job_id, job.owner, t.text);
+        } catch (const std::exception& e) {
+          return make_error(errc::storage_failed, e.what());
+        }
+        spdlog::info("[OFFLINE_STT] ✅ Transcript obtained: {} chars", utf8_length(t.text));
+        record_hop(self->system(), job.job_id, "transcriber", "transcribed", job.trace, handled_at,
+                   t.engine + ", " + std::to_string(t.audio_seconds) + " s audio, rtf " +
+                       std::to_string(t.rtf));
+        transcript out{job, t.text, t.engine, t.audio_seconds};
+        out.job.trace = forward(job.trace, "transcriber");
+        if (auto x = roles::find<extractor_actor>(self->system(), roles::extractor))
+          self->send(x, out);
+        return out;
+      },
+  };
+}
+
+} // namespace callscribe

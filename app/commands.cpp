@@ -1,0 +1,196 @@
+// One-shot subcommands; each prints its result on stdout and its errors on
+// stderr, and exits non-zero on failure.
+#include "app/commands.hpp"
+
+#include "app/businesses.hpp"
+#include "app/logging.hpp"
+#include "extraction/gazetteer.hpp"
+#include "speech/speech_engine.hpp"
+#include "storage/business_store.hpp"
+#include "storage/job_store.hpp"
+#include "storage/trace_store.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+namespace callscribe::app {
+namespace {
+
+std::optional<storage::business> business_for(const config::settings& s, const std::string& phone) {
+  auto db = storage::database::open(s.db_url, s.db_password);
+  db.migrate();
+  std::error_code ec;
+  if (std::filesystem::exists(s.businesses_file, ec))
+    load_businesses(db, s.businesses_file);
+  return storage::business_store(db).find_by_phone(phone);
+}
+
+nlohmann::json result_json(const extraction::extraction_result& r) {
+  auto or_null = [](const std::string& v) { return v.empty() ? nlohmann::json() : nlohmann::json(v); };
+  return {{"service", or_null(r.service)},
+          {"city", or_null(r.city)},
+          {"confidence", r.confidence},
+          {"evidence", or_null(r.evidence)}};
+}
+
+std::string iso_time(std::int64_t us) {
+  std::time_t t = us / 1000000;
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%H:%M:%S", &tm);
+  char out[48];
+  std::snprintf(out, sizeof out, "%s.%06lld", buf, static_cast<long long>(us % 1000000));
+  return out;
+}
+
+} // namespace
+
+int migrate(const config::settings& s) {
+  auto db = storage::database::open(s.db_url, s.db_password);
+  int version = db.migrate();
+  std::cout << "database " << redact_db_url(s.db_url) << " is at schema version " << version << "\n";
+  return 0;
+}
+
+int transcribe(const config::invocation& inv) {
+  if (inv.arguments.size() != 1) {
+    std::cerr << "callscribe transcribe: give one audio file\n";
+    return 2;
+  }
+  const auto& s = inv.values;
+  if (s.stt_engine != "pocketsphinx") {
+    std::cerr << "callscribe transcribe: stt.engine=" << s.stt_engine
+              << " is not available in this version\n";
+    return 2;
+  }
+  auto audio = speech::decode_file(inv.arguments[0]);
+  speech::pocketsphinx_options ps;
+  ps.model_dir = s.stt_model_dir;
+  auto engine = speech::make_pocketsphinx_engine(ps);
+  auto t = speech::transcribe(*engine, audio);
+  nlohmann::json extraction;
+  if (auto it = inv.flags.find("business"); it != inv.flags.end()) {
+    auto b = business_for(s, it->second);
+    if (!b) {
+      std::cerr << "callscribe transcribe: no business with phone number " << it->second << "\n";
+      return 2;
+    }
+    extraction::gazetteer g(s.places_dir);
+    extraction = result_json(
+        g.extract(extraction::parse_catalogue(b->services_json, b->places_json, b->language), t.text));
+  }
+  if (inv.flags.count("json")) {
+    nlohmann::json channels = nlohmann::json::array();
+    for (const auto& c : t.channels) {
+      nlohmann::json segs = nlohmann::json::array();
+      for (const auto& seg : c.segments)
+        segs.push_back({{"start", seg.start}, {"end", seg.end}, {"text", seg.text}});
+      channels.push_back({{"speaker", c.speaker}, {"text", c.text}, {"segments", segs}});
+    }
+    nlohmann::json out = {{"text", t.text},     {"channels", channels},
+                          {"engine", t.engine}, {"audio_seconds", t.audio_seconds},
+                          {"rtf", t.rtf},       {"extraction", extraction}};
+    std::cout << out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+  } else {
+    std::cout << t.text << "\n";
+    if (!extraction.is_null())
+      std::cout << extraction.dump() << "\n";
+  }
+  return 0;
+}
+
+int extract(const config::invocation& inv) {
+  const auto& s = inv.values;
+  auto it = inv.flags.find("business");
+  if (it == inv.flags.end()) {
+    std::cerr << "callscribe extract: --business +E164 is required\n";
+    return 2;
+  }
+  auto b = business_for(s, it->second);
+  if (!b) {
+    std::cerr << "callscribe extract: no business with phone number " << it->second << "\n";
+    return 2;
+  }
+  auto catalogue = extraction::parse_catalogue(b->services_json, b->places_json, b->language);
+  extraction::gazetteer g(s.places_dir);
+  std::ifstream file;
+  if (!inv.arguments.empty()) {
+    file.open(inv.arguments[0]);
+    if (!file) {
+      std::cerr << "callscribe extract: cannot read " << inv.arguments[0] << "\n";
+      return 2;
+    }
+  }
+  std::istream& in = inv.arguments.empty() ? std::cin : file;
+  if (!inv.flags.count("jsonl")) {
+    std::stringstream all;
+    all << in.rdbuf();
+    std::cout << result_json(g.extract(catalogue, all.str()))
+                     .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
+              << "\n";
+    return 0;
+  }
+  std::string line;
+  int n = 0;
+  while (std::getline(in, line)) {
+    ++n;
+    if (line.empty())
+      continue;
+    nlohmann::json doc;
+    try {
+      doc = nlohmann::json::parse(line);
+    } catch (const nlohmann::json::exception&) {
+      std::cerr << "callscribe extract: line " << n << " is not JSON\n";
+      return 2;
+    }
+    std::string text;
+    if (doc.contains("text"))
+      text = doc["text"].get<std::string>();
+    else
+      text = doc.value("caller", "") + "\n" + doc.value("business", "");
+    std::cout << result_json(g.extract(catalogue, text))
+                     .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
+              << "\n";
+  }
+  return 0;
+}
+
+int trace(const config::invocation& inv) {
+  if (inv.arguments.size() != 1) {
+    std::cerr << "callscribe trace: give a CallSid (CA…) or a job id\n";
+    return 2;
+  }
+  const auto& s = inv.values;
+  auto db = storage::database::open(s.db_url, s.db_password);
+  const auto& key = inv.arguments[0];
+  std::vector<storage::trace_event> events;
+  if (key.rfind("CA", 0) == 0) {
+    events = storage::trace_store(db).for_call(key);
+  } else {
+    try {
+      events = storage::trace_store(db).for_job(std::stoll(key));
+    } catch (const std::exception&) {
+      std::cerr << "callscribe trace: '" << key << "' is neither a CallSid nor a job id\n";
+      return 2;
+    }
+  }
+  if (events.empty()) {
+    std::cerr << "callscribe trace: no trace for " << key << "\n";
+    return 1;
+  }
+  std::int64_t start = events.front().handled_at_us;
+  for (const auto& e : events) {
+    std::printf("%s  +%8.3f s  job %-5lld %-12s %-12s queue %7.3f ms  work %8.3f ms  %s %s\n",
+                iso_time(e.handled_at_us).c_str(), (e.handled_at_us - start) / 1e6,
+                static_cast<long long>(e.job_id), e.actor.c_str(), e.event.c_str(),
+                e.sent_at_us ? (e.handled_at_us - e.sent_at_us) / 1e3 : 0.0,
+                (e.done_at_us - e.handled_at_us) / 1e3, e.node.c_str(), e.detail.c_str());
+  }
+  return 0;
+}
+
+} // namespace callscribe::app

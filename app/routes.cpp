@@ -1,0 +1,100 @@
+// Routes: Twilio's callbacks and the health checks.
+#include "app/routes.hpp"
+
+#include "actors/messages.hpp"
+#include "actors/roles.hpp"
+#include "http/twilio_callback.hpp"
+#include "storage/database.hpp"
+
+#include <caf/actor_system.hpp>
+#include <caf/event_based_actor.hpp>
+#include <spdlog/spdlog.h>
+
+#include <random>
+
+namespace callscribe::app {
+namespace {
+
+std::string new_trace_id() {
+  static thread_local std::mt19937_64 rng{std::random_device{}()};
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(rng()));
+  return buf;
+}
+
+http::response empty_twiml() {
+  http::response r;
+  r.content_type = "text/xml";
+  r.body = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response/>";
+  return r;
+}
+
+http::twilio_settings twilio_of(const config::settings& s) {
+  return http::twilio_settings{s.twilio_account_sid, s.twilio_auth_token, s.public_url, s.twilio_api_base,
+                               s.validate_signature};
+}
+
+void recording_status(caf::actor_system& sys, const http::twilio_settings& tw, const http::request& req,
+                      http::reply_fn reply) {
+  const std::string* sig = req.header("x-twilio-signature");
+  auto check = http::check_recording_callback(tw, req.target, req.body, sig ? *sig : std::string{});
+  if (check.status != 200) {
+    spdlog::warn("⚠️ [WEBHOOK] Refused {} {}: {} {}", req.method, req.path, check.status, check.reason);
+    reply(http::text_response(check.status, check.reason + "\n"));
+    return;
+  }
+  const auto& cb = *check.callback;
+  auto webhook = roles::find<webhook_actor>(sys, roles::webhook);
+  if (!webhook) {
+    reply(http::text_response(503, "starting up or shutting down; retry\n"));
+    return;
+  }
+  incoming_recording msg{trace_context{new_trace_id(), "http", now_us()},
+                         cb.call_sid,
+                         cb.recording_sid,
+                         cb.recording_url,
+                         cb.recording_status,
+                         cb.duration_seconds,
+                         cb.channels,
+                         cb.from,
+                         cb.to};
+  sys.spawn([webhook, msg, reply](caf::event_based_actor* self) {
+    self->request(webhook, std::chrono::seconds(15), msg)
+        .then([reply](const job_accepted&) { reply(empty_twiml()); },
+              [reply, self](caf::error& err) {
+                // Not stored: Twilio retries a 5xx, so nothing is lost.
+                spdlog::error("❌ [WEBHOOK] Job not stored: {}", self->system().render(err));
+                reply(http::text_response(503, "could not store the job; retry\n"));
+              });
+  });
+}
+
+} // namespace
+
+std::vector<http::route> make_routes(caf::actor_system& sys, const config::settings& s) {
+  auto tw = twilio_of(s);
+  std::vector<http::route> routes;
+  routes.push_back(
+      {"POST", "/twilio/recording-status", [&sys, tw](const http::request& req, http::reply_fn reply) {
+         recording_status(sys, tw, req, std::move(reply));
+       }});
+  routes.push_back({"GET", "/healthz", [](const http::request&, http::reply_fn reply) {
+                      reply(http::text_response(200, "ok\n"));
+                    }});
+  routes.push_back({"GET", "/readyz", [&sys, s](const http::request&, http::reply_fn reply) {
+                      bool actors = static_cast<bool>(roles::find<webhook_actor>(sys, roles::webhook));
+                      bool db = false;
+                      try {
+                        db = storage::database::open(s.db_url, s.db_password).ping();
+                      } catch (const std::exception&) {
+                      }
+                      if (actors && db)
+                        reply(http::text_response(200, "ready\n"));
+                      else
+                        reply(http::text_response(503, std::string(db ? "" : "database unreachable; ") +
+                                                           (actors ? "" : "actors not running") + "\n"));
+                    }});
+  return routes;
+}
+
+} // namespace callscribe::app

@@ -1,0 +1,145 @@
+// Start-up order: database and migrations, businesses, actors, then HTTP, so
+// nothing is acknowledged before it can be stored. Shutdown in reverse:
+// stop taking requests, stop the actors, and never wait longer than
+// shutdown.grace-seconds (everything acknowledged is in the job store).
+#include "app/serve.hpp"
+
+#include "actors/messages.hpp"
+#include "actors/pipeline.hpp"
+#include "actors/supervisor.hpp"
+
+#include "app/businesses.hpp"
+#include "app/logging.hpp"
+#include "app/routes.hpp"
+#include "http/server.hpp"
+#include "storage/database.hpp"
+#include <caf/stateful_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
+
+#include <caf/actor_system.hpp>
+#include <caf/actor_system_config.hpp>
+#include <caf/send.hpp>
+#include <spdlog/spdlog.h>
+
+#include <csignal>
+#include <filesystem>
+#include <future>
+#include <pthread.h>
+#include <thread>
+
+namespace callscribe::app {
+namespace {
+
+std::atomic<int> exit_code{0};
+
+// Checks what would otherwise fail on the first call, so a bad set-up stops
+// the start with a reason rather than killing every job.
+bool preflight(const config::settings& s) {
+  if (s.stt_engine != "pocketsphinx") {
+    spdlog::critical("❌ stt.engine={} is not available in this version; use pocketsphinx", s.stt_engine);
+    return false;
+  }
+  if (s.extract_engine != "gazetteer") {
+    spdlog::critical("❌ extract.engine={} is not available in this version; use gazetteer", s.extract_engine);
+    return false;
+  }
+  std::error_code ec;
+  if (!std::filesystem::exists(s.stt_model_dir + "/en-us", ec)) {
+    spdlog::critical("❌ No PocketSphinx model in {} (install pocketsphinx-en-us, or set stt.model-dir)",
+                     s.stt_model_dir);
+    return false;
+  }
+  if (!std::filesystem::exists(s.places_dir + "/il_localities.tsv", ec)) {
+    spdlog::critical("❌ No place lists in {} (run from the project folder, or set extract.places-dir)",
+                     s.places_dir);
+    return false;
+  }
+  if (s.twilio_account_sid.empty())
+    spdlog::warn(
+        "⚠️ twilio.account-sid is not set (TWILIO_ACCOUNT_SID): every Twilio callback will be refused");
+  if (s.twilio_auth_token.empty() && s.validate_signature)
+    spdlog::warn("⚠️ TWILIO_AUTH_TOKEN is not set: every Twilio callback will be refused (403)");
+  if (!s.validate_signature)
+    spdlog::warn(
+        "⚠️ twilio.validate-signature is off: anyone who can reach this port can post callbacks");
+  return true;
+}
+
+} // namespace
+
+int serve(const config::settings& s) {
+  if (!preflight(s))
+    return 1;
+  try {
+    auto db = storage::database::open(s.db_url, s.db_password);
+    int version = db.migrate();
+    spdlog::info("✅ Database ready: {} (schema version {})", redact_db_url(s.db_url), version);
+    std::error_code ec;
+    if (std::filesystem::exists(s.businesses_file, ec)) {
+      int n = load_businesses(db, s.businesses_file);
+      spdlog::info("✅ Loaded {} business(es) from {}", n, s.businesses_file);
+    } else {
+      spdlog::warn("⚠️ No businesses file at {}: every call will end 'unknown business'",
+                   s.businesses_file);
+    }
+  } catch (const std::exception& e) {
+    spdlog::critical("❌ {}", e.what());
+    return 1;
+  }
+
+  // Signals are taken by one thread with sigwait; every other thread
+  // (CAF's, Asio's) inherits the block.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  auto pipeline = std::make_shared<pipeline_config>();
+  pipeline->settings = s;
+  use_real_parts(*pipeline);
+  pipeline->on_give_up = [](const std::string&) {
+    exit_code = 1;
+    kill(getpid(), SIGTERM);
+  };
+
+  caf::actor_system_config cfg;
+  add_message_types(cfg);
+  caf::actor_system sys{cfg};
+  auto sup = sys.spawn(supervisor, std::shared_ptr<const pipeline_config>(pipeline));
+
+  http::server_options options;
+  options.host = s.http_host;
+  options.port = s.http_port;
+  options.body_limit = s.body_limit_bytes;
+  options.threads = 2;
+  http::server server(options, make_routes(sys, s));
+  try {
+    server.start();
+  } catch (const std::exception& e) {
+    spdlog::critical("❌ {}", e.what());
+    caf::anon_send_exit(sup, caf::exit_reason::user_shutdown);
+    return 1;
+  }
+  spdlog::info("✅ Listening on http://{}:{}; Twilio posts to {}/twilio/recording-status", s.http_host,
+               server.port(), s.public_url);
+
+  int sig = 0;
+  sigwait(&signals, &sig);
+  spdlog::info("ℹ️ Stopping ({}); unfinished jobs stay queued for the next start",
+               exit_code ? "the supervisor gave up" : (sig == SIGTERM ? "SIGTERM" : "SIGINT"));
+  server.stop();
+  caf::anon_send_exit(sup, caf::exit_reason::user_shutdown);
+  auto done = std::async(std::launch::async, [&sys] { sys.await_all_actors_done(); });
+  if (done.wait_for(std::chrono::seconds(s.grace_seconds)) == std::future_status::timeout) {
+    // A transcription in progress cannot be interrupted; its job is leased
+    // and durable, and the next start takes it back.
+    spdlog::warn("⚠️ Actors still busy after {} s; exiting anyway", s.grace_seconds);
+    spdlog::default_logger()->flush();
+    std::_Exit(exit_code);
+  }
+  spdlog::info("✅ Stopped");
+  return exit_code;
+}
+
+} // namespace callscribe::app

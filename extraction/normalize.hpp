@@ -1,0 +1,33 @@
+// Text normalisation for matching: one normal form for a word however it was
+// written (case, niqqud, final letters, gershayim, compatibility forms), and a
+// tokeniser that remembers where each word came from in the original text.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace callscribe::extraction {
+
+struct token {
+  std::string text;      // normal form, see normalize_word
+  std::size_t begin = 0; // byte range of the word in the original text,
+  std::size_t end = 0;   // for evidence
+  bool hebrew = false;   // starts with a Hebrew letter
+};
+
+// NFKC, case folded, combining marks dropped (Hebrew niqqud and cantillation,
+// Latin accents), Hebrew final letters turned into their regular forms, and
+// apostrophes, gershayim and geresh removed (so `חמ"ד` is `חמד`, `Be'er` is
+// `beer`); an English possessive `'s` is dropped. Returns UTF-8.
+std::string normalize_word(std::string_view word);
+
+// Splits at whitespace, punctuation, hyphens and maqaf, symbols; each word is
+// normalised. A word whose normal form is empty (only marks) is skipped.
+std::vector<token> tokenize(std::string_view text);
+
+// The normal forms of tokenize(text), joined by single spaces.
+std::string normalize_text(std::string_view text);
+
+} // namespace callscribe::extraction

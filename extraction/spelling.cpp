@@ -1,0 +1,158 @@
+// Word variants for matching; works on UTF-8 code points without ICU since
+// the input is already normalised.
+#include "extraction/spelling.hpp"
+
+#include <unicode/utf8.h>
+
+namespace callscribe::extraction {
+namespace {
+
+std::u32string to_code_points(std::string_view s) {
+  std::u32string out;
+  out.reserve(s.size());
+  const auto* p = reinterpret_cast<const uint8_t*>(s.data());
+  auto len = static_cast<int32_t>(s.size());
+  for (int32_t i = 0; i < len;) {
+    UChar32 c;
+    U8_NEXT(p, i, len, c);
+    out.push_back(static_cast<char32_t>(c < 0 ? 0xFFFD : c));
+  }
+  return out;
+}
+
+// Byte offsets of each code point's start, plus the end.
+std::vector<std::size_t> boundaries(std::string_view s) {
+  std::vector<std::size_t> b;
+  b.reserve(s.size() + 1);
+  for (std::size_t i = 0; i < s.size(); ++i)
+    if ((static_cast<unsigned char>(s[i]) & 0xC0) != 0x80)
+      b.push_back(i);
+  b.push_back(s.size());
+  return b;
+}
+
+constexpr char32_t vav = U'\u05D5';
+constexpr char32_t yod = U'\u05D9';
+
+bool is_hebrew_letter(char32_t c) {
+  return c >= 0x05D0 && c <= 0x05EA;
+}
+
+bool is_prefix_letter(char32_t c) {
+  return c == U'\u05D5' || c == U'\u05D4' || c == U'\u05D1' || c == U'\u05DB' || c == U'\u05DC' ||
+         c == U'\u05DE' || c == U'\u05E9';
+}
+
+bool ends_with(std::string_view s, std::string_view tail) {
+  return s.size() >= tail.size() && s.substr(s.size() - tail.size()) == tail;
+}
+
+bool is_ascii_lower(std::string_view s) {
+  for (char c : s)
+    if (c < 'a' || c > 'z')
+      return false;
+  return true;
+}
+
+} // namespace
+
+std::size_t letter_count(std::string_view word) {
+  return boundaries(word).size() - 1;
+}
+
+std::vector<std::string> hebrew_prefix_splits(std::string_view word) {
+  std::vector<std::string> out;
+  auto b = boundaries(word);
+  auto letters = b.size() - 1;
+  auto cps = to_code_points(word);
+  for (std::size_t k = 1; k <= 3 && k + 2 <= letters; ++k) {
+    if (!is_prefix_letter(cps[k - 1]))
+      break;
+    out.emplace_back(word.substr(b[k]));
+  }
+  return out;
+}
+
+std::string spelling_key(std::string_view word) {
+  auto b = boundaries(word);
+  auto cps = to_code_points(word);
+  if (cps.empty() || !is_hebrew_letter(cps[0]))
+    return std::string(word);
+  std::string out(word.substr(0, b[1]));
+  for (std::size_t i = 1; i < cps.size(); ++i)
+    if (cps[i] != vav && cps[i] != yod)
+      out.append(word.substr(b[i], b[i + 1] - b[i]));
+  return out;
+}
+
+bool is_defective_spelling_of(std::string_view written, std::string_view name) {
+  auto w = to_code_points(written);
+  auto n = to_code_points(name);
+  if (w.empty() || n.empty() || w[0] != n[0])
+    return false;
+  std::size_t i = 1, j = 1;
+  while (i < w.size() && j < n.size()) {
+    if (w[i] == n[j]) {
+      ++i;
+      ++j;
+    } else if (n[j] == vav || n[j] == yod) {
+      ++j;
+    } else {
+      return false;
+    }
+  }
+  if (i < w.size())
+    return false;
+  for (; j < n.size(); ++j)
+    if (n[j] != vav && n[j] != yod)
+      return false;
+  return true;
+}
+
+std::vector<std::string> english_stems(std::string_view w) {
+  std::vector<std::string> out;
+  if (w.size() < 4 || !is_ascii_lower(w))
+    return out;
+  if (ends_with(w, "ies"))
+    out.push_back(std::string(w.substr(0, w.size() - 3)) + "y");
+  if (ends_with(w, "es"))
+    out.emplace_back(w.substr(0, w.size() - 2));
+  if (ends_with(w, "s") && !ends_with(w, "ss"))
+    out.emplace_back(w.substr(0, w.size() - 1));
+  return out;
+}
+
+std::vector<std::string> one_letter_deletions(std::string_view word) {
+  auto b = boundaries(word);
+  std::vector<std::string> out;
+  out.reserve(b.size() - 1);
+  for (std::size_t i = 0; i + 1 < b.size(); ++i) {
+    std::string s(word.substr(0, b[i]));
+    s.append(word.substr(b[i + 1]));
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+bool within_one_edit(std::string_view a_utf8, std::string_view b_utf8) {
+  auto a = to_code_points(a_utf8);
+  auto b = to_code_points(b_utf8);
+  if (a.size() > b.size())
+    std::swap(a, b);
+  if (b.size() - a.size() > 1)
+    return false;
+  std::size_t i = 0;
+  while (i < a.size() && a[i] == b[i])
+    ++i;
+  if (i == a.size())
+    return true; // equal, or b has one letter more at the end
+  if (a.size() == b.size()) {
+    if (a.compare(i + 1, std::u32string::npos, b, i + 1, std::u32string::npos) == 0)
+      return true; // one substitution
+    return i + 1 < a.size() && a[i] == b[i + 1] && a[i + 1] == b[i] &&
+           a.compare(i + 2, std::u32string::npos, b, i + 2, std::u32string::npos) == 0; // a swap
+  }
+  return a.compare(i, std::u32string::npos, b, i + 1, std::u32string::npos) == 0; // one insertion
+}
+
+} // namespace callscribe::extraction

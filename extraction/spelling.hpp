@@ -1,0 +1,42 @@
+// The ways one normalised word can stand for another: Hebrew prefix letters,
+// full and defective Hebrew spelling, English inflections, and one-letter
+// transcription errors. All work on normal forms (normalize_word) and count
+// letters, not bytes.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace callscribe::extraction {
+
+std::size_t letter_count(std::string_view word);
+
+// The word with 1, 2 or 3 leading prefix letters (ו ה ב כ ל מ ש) removed, as
+// long as at least two letters remain: `ולמנעולן` gives `למנעולן`, `מנעולן`,
+// `נעולן`. Shortest prefix first. The word itself is not included.
+std::vector<std::string> hebrew_prefix_splits(std::string_view word);
+
+// A key under which full and defective spellings meet: a Hebrew word without
+// ו and י after its first letter (`קריית` and `קרית` both give `קרת`). Other
+// words are their own key.
+std::string spelling_key(std::string_view word);
+
+// True when `written` is `name` with some ו or י after the first letter left
+// out (defective spelling of a full-spelled name), or equal. Adding letters
+// is not a variant: `חדירה` is a word, not a spelling of `חדרה`.
+bool is_defective_spelling_of(std::string_view written, std::string_view name);
+
+// Base forms of an English word that may be inflected: `locksmiths` →
+// `locksmith`, `batteries` → `battery`, `boxes` → `box`. Empty for other words.
+std::vector<std::string> english_stems(std::string_view word);
+
+// Every form of `word` with one letter deleted (for a deletion index).
+std::vector<std::string> one_letter_deletions(std::string_view word);
+
+// Optimal string alignment distance ≤ 1: one substitution, insertion,
+// deletion, or swap of two neighbouring letters.
+bool within_one_edit(std::string_view a, std::string_view b);
+
+} // namespace callscribe::extraction

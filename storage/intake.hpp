@@ -1,0 +1,50 @@
+// Turning a recording callback into a durable job: which business the call
+// belongs to, whether the job can run at all, and the idempotent insert.
+#pragma once
+
+#include "storage/business_store.hpp"
+#include "storage/database.hpp"
+#include "storage/job_store.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace callscribe::storage {
+
+struct intake_request {
+  std::string call_sid;
+  std::string recording_sid;
+  std::string recording_url;
+  std::string recording_status; // completed, in-progress, absent, failed
+  int duration_seconds = 0;
+  int channels = 1;
+  std::string from; // empty on status callbacks
+  std::string to;
+  std::string trace_id;
+};
+
+struct intake_result {
+  bool stored = false; // false: nothing to store (in-progress)
+  std::int64_t job_id = 0;
+  bool created = false; // false: a duplicate delivery
+  job_state state = job_state::queued;
+  std::string dead_reason;
+  std::optional<std::int64_t> business_id;
+};
+
+// The business whose number is `to` (an inbound call), else whose number is
+// `from` (an outbound call).
+std::optional<business> resolve_business(database& db, const std::string& from, const std::string& to);
+
+// The customer's number: the side of the call that is not the business.
+std::string caller_phone(const std::string& business_phone, const std::string& from, const std::string& to);
+
+// Stores the job (idempotent on RecordingSid). Numbers missing from the
+// callback are taken from `calls`; when they are nowhere, the business is
+// left unresolved for the downloader to ask Twilio. Known numbers with no
+// business, or a RecordingStatus of absent/failed, store a job that is dead
+// with its reason, so operators see it.
+intake_result record_recording(database& db, const intake_request& r);
+
+} // namespace callscribe::storage

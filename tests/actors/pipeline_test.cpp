@@ -1,0 +1,313 @@
+// The pipeline's actor logic on CAF's test scheduler: job order through the
+// transcriber, a transcriber that fails and is replaced, duplicate delivery.
+// Real SQLite file, real audio files and the real gazetteer; the speech
+// engine is a scripted one so a test can make it fail on a chosen job.
+#define BOOST_TEST_MODULE actors
+#include <boost/test/unit_test.hpp>
+
+#include "actors/messages.hpp"
+#include "actors/pipeline.hpp"
+#include "actors/roles.hpp"
+#include "actors/supervisor.hpp"
+#include "storage/business_store.hpp"
+#include "storage/intake.hpp"
+#include "storage/job_store.hpp"
+#include "storage/lead_store.hpp"
+#include "storage/trace_store.hpp"
+
+#include <caf/actor_system.hpp>
+#include <caf/actor_system_config.hpp>
+#include <caf/after.hpp>
+#include <caf/scheduler/test_coordinator.hpp>
+#include <caf/scoped_actor.hpp>
+#include <caf/stateful_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
+#include <sndfile.h>
+
+#include <filesystem>
+#include <mutex>
+
+using namespace callscribe;
+namespace fs = std::filesystem;
+
+namespace {
+
+const std::string business_phone = "+16175550100";
+const std::string caller = "+16175551234";
+// Each test call comes from its own number: calls of one caller share a lead.
+std::string caller_of(int n) {
+  return "+1617555" + std::to_string(2000 + n);
+}
+
+std::string sid(char prefix, int n) {
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%c%c%032x", prefix == 'C' ? 'C' : 'R', prefix == 'C' ? 'A' : 'E', n);
+  return buf;
+}
+
+// Job n's recording is n tenths of a second long, so the engine can tell
+// which job it is hearing by the number of samples.
+void write_wav(const std::string& path, int tenths) {
+  SF_INFO info{};
+  info.samplerate = 16000;
+  info.channels = 1;
+  info.format = SF_FORMAT_WAV | SF_FORMAT_PCM_16;
+  SNDFILE* f = sf_open(path.c_str(), SFM_WRITE, &info);
+  BOOST_REQUIRE(f);
+  std::vector<short> samples(static_cast<size_t>(tenths) * 1600, 0);
+  sf_write_short(f, samples.data(), static_cast<sf_count_t>(samples.size()));
+  sf_close(f);
+}
+
+// What the scripted engines saw, shared by every engine the factory makes.
+struct engine_log {
+  std::mutex m;
+  std::vector<int> jobs_heard; // job numbers, in order
+  int engines_made = 0;
+  int fail_once_on = 0; // throw the first time this job is heard
+};
+
+class scripted_engine : public speech::speech_engine {
+public:
+  explicit scripted_engine(std::shared_ptr<engine_log> log) : log_(std::move(log)) {}
+  std::string name() const override { return "scripted"; }
+  int sample_rate() const override { return 16000; }
+  speech::channel_transcript transcribe_pcm16(const std::vector<std::int16_t>& samples) override {
+    int job = static_cast<int>(samples.size() / 1600);
+    std::lock_guard<std::mutex> lock(log_->m);
+    log_->jobs_heard.push_back(job);
+    if (job == log_->fail_once_on) {
+      log_->fail_once_on = 0;
+      throw std::runtime_error("scripted engine failure");
+    }
+    return {"caller", "i need a locksmith in boston", {}};
+  }
+
+private:
+  std::shared_ptr<engine_log> log_;
+};
+
+struct test_config : caf::actor_system_config {
+  test_config() {
+    callscribe::add_message_types(*this);
+    set("scheduler.policy", caf::atom("testing"));
+  }
+};
+
+struct fixture {
+  fs::path dir;
+  std::string db_url;
+  std::shared_ptr<engine_log> heard = std::make_shared<engine_log>();
+  std::shared_ptr<pipeline_config> pipeline = std::make_shared<pipeline_config>();
+  test_config cfg;
+  caf::actor_system sys{cfg};
+  caf::scoped_actor self{sys};
+  caf::scheduler::test_coordinator& sched = dynamic_cast<caf::scheduler::test_coordinator&>(sys.scheduler());
+  std::optional<storage::database> db;
+
+  fixture() {
+    dir = fs::temp_directory_path() / ("callscribe-actors-" + std::to_string(::getpid()) + "-" +
+                                       std::to_string(reinterpret_cast<std::uintptr_t>(this)));
+    fs::create_directories(dir);
+    db_url = "sqlite:" + (dir / "test.db").string();
+    db.emplace(storage::database::open(db_url));
+    db->migrate();
+    storage::business b;
+    b.name = "Boston Lock & Key";
+    b.phone_number = business_phone;
+    b.language = "en";
+    b.places_json = R"(["us"])";
+    b.services_json = R"([{"name": "locksmith", "aliases": ["lock smith"]}])";
+    storage::business_store(*db).upsert(b);
+
+    auto& s = pipeline->settings;
+    s.db_url = db_url;
+    s.data_dir = dir.string();
+    s.node_id = "test-node";
+    s.places_dir = CALLSCRIBE_SOURCE_DIR "/config/places";
+    s.prefetch = 3;
+    pipeline->detach_blocking = false;
+    auto d = dir;
+    pipeline->download = [d](const std::string&, const std::string& recording_sid, int) {
+      int n = std::stoi(recording_sid.substr(2), nullptr, 16);
+      auto path = (d / (recording_sid + ".wav")).string();
+      write_wav(path, n);
+      http::download_outcome out;
+      out.result = http::download_outcome::status::ok;
+      out.path = path;
+      out.requests = 1;
+      return out;
+    };
+    pipeline->lookup_call = [](const std::string&, std::string* error) -> std::optional<http::call_info> {
+      *error = "no Twilio here";
+      return std::nullopt;
+    };
+    auto log = heard;
+    pipeline->make_engine = [log] {
+      std::lock_guard<std::mutex> lock(log->m);
+      ++log->engines_made;
+      return std::make_unique<scripted_engine>(log);
+    };
+  }
+
+  ~fixture() {
+    // The system's destructor waits for every actor: stop them while the
+    // test scheduler can still run them.
+    if (sup)
+      self->send_exit(sup, caf::exit_reason::user_shutdown);
+    sched.run();
+    std::error_code ec;
+    fs::remove_all(dir, ec);
+  }
+
+  void enqueue(int n) {
+    storage::record_recording(
+        *db, storage::intake_request{sid('C', n), sid('R', n), "https://api.twilio.com/rec/" + sid('R', n),
+                                     "completed", 1, 1, caller_of(n), business_phone, "trace"});
+  }
+
+  supervisor_actor sup;
+
+  // Runs until nothing is left but timers, then lets those timers (restart
+  // backoff, the downloader's tick) fire; a bounded number of rounds.
+  void run_with_timers(int rounds = 20) {
+    for (int i = 0; i < rounds; ++i) {
+      sched.run();
+      if (sched.trigger_timeouts() == 0)
+        break;
+    }
+    sched.run();
+  }
+
+  void start() {
+    sup = sys.spawn(supervisor, std::shared_ptr<const pipeline_config>(pipeline));
+    sched.run();
+  }
+
+  storage::job_record job(int n) { return *storage::job_store(*db).find_by_recording_sid(sid('R', n)); }
+};
+
+} // namespace
+
+BOOST_FIXTURE_TEST_SUITE(pipeline, fixture)
+
+BOOST_AUTO_TEST_CASE(jobs_reach_the_transcriber_in_enqueue_order_and_end_done) {
+  for (int n : {1, 2, 3, 4, 5})
+    enqueue(n);
+  start();
+  BOOST_TEST(heard->jobs_heard == (std::vector<int>{1, 2, 3, 4, 5}), boost::test_tools::per_element());
+  for (int n : {1, 2, 3, 4, 5}) {
+    auto j = job(n);
+    BOOST_TEST(storage::to_string(j.state) == "done");
+    BOOST_TEST(j.attempts == 1);
+    auto lead = storage::lead_store(*db).find_by_call_sid(sid('C', n));
+    BOOST_REQUIRE(lead);
+    BOOST_TEST(lead->extracted_service == "locksmith");
+    BOOST_TEST(lead->extracted_city == "Boston");
+    BOOST_TEST(lead->city == "Boston");
+  }
+  // Every hop of job 1 reached job_events, the lead write last.
+  auto events = storage::trace_store(*db).for_job(job(1).id);
+  std::vector<std::string> names;
+  for (const auto& e : events)
+    names.push_back(e.actor + "/" + e.event);
+  BOOST_TEST(names == (std::vector<std::string>{"downloader/claimed", "downloader/downloaded",
+                                                "transcriber/transcribed", "extractor/extracted",
+                                                "lead_writer/done"}),
+             boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(a_failed_transcriber_is_replaced_and_its_job_and_the_next_complete) {
+  heard->fail_once_on = 2;
+  for (int n : {1, 2, 3})
+    enqueue(n);
+  start();
+  BOOST_TEST(heard->engines_made == 2);
+  BOOST_TEST(heard->jobs_heard == (std::vector<int>{1, 2, 2, 3}), boost::test_tools::per_element());
+  for (int n : {1, 2, 3})
+    BOOST_TEST(storage::to_string(job(n).state) == "done");
+  BOOST_TEST(job(2).attempts == 2);
+  // The replacement is the one in the registry now, and it works.
+  enqueue(4);
+  auto downloader = roles::find<downloader_actor>(sys, roles::downloader);
+  self->send(downloader, recording_job{job(4).id, {}, sid('C', 4)});
+  sched.run();
+  BOOST_TEST(storage::to_string(job(4).state) == "done");
+}
+
+BOOST_AUTO_TEST_CASE(a_job_that_always_kills_the_transcriber_ends_dead_and_the_queue_moves_on) {
+  pipeline->settings.max_attempts = 3;
+  pipeline->max_restarts = 10;
+  auto log = heard;
+  // Job 1 is poison: every engine dies on it.
+  pipeline->make_engine = [log] {
+    struct poison : scripted_engine {
+      using scripted_engine::scripted_engine;
+      speech::channel_transcript transcribe_pcm16(const std::vector<std::int16_t>& s) override {
+        if (s.size() / 1600 == 1)
+          throw std::runtime_error("poison");
+        return scripted_engine::transcribe_pcm16(s);
+      }
+    };
+    return std::make_unique<poison>(log);
+  };
+  enqueue(1);
+  enqueue(2);
+  start();
+  run_with_timers();
+  BOOST_TEST(storage::to_string(job(1).state) == "dead");
+  BOOST_TEST(job(1).last_error.find("poison") != std::string::npos);
+  BOOST_TEST(storage::to_string(job(2).state) == "done");
+}
+
+BOOST_AUTO_TEST_CASE(a_duplicate_delivery_is_answered_and_changes_nothing) {
+  start();
+  auto webhook = roles::find<webhook_actor>(sys, roles::webhook);
+  BOOST_REQUIRE(webhook);
+  incoming_recording in{trace_context{"t1", "test", now_us()},
+                        sid('C', 7),
+                        sid('R', 7),
+                        "https://api.twilio.com/rec",
+                        "completed",
+                        3,
+                        1,
+                        caller,
+                        business_phone};
+  std::vector<job_accepted> replies;
+  for (int i = 0; i < 2; ++i) {
+    self->send(webhook, in);
+    sched.run();
+    self->receive([&](const job_accepted& a) { replies.push_back(a); },
+                  caf::after(std::chrono::seconds(0)) >> [] { BOOST_FAIL("the webhook did not answer"); });
+  }
+  BOOST_REQUIRE(replies.size() == 2u);
+  BOOST_TEST(replies[0].created);
+  BOOST_TEST(!replies[1].created);
+  BOOST_TEST(replies[0].job_id == replies[1].job_id);
+  BOOST_TEST(storage::job_store(*db).find_by_call_sid(sid('C', 7)).size() == 1u);
+  BOOST_TEST(storage::to_string(job(7).state) == "done");
+  BOOST_TEST(heard->jobs_heard == (std::vector<int>{7}), boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(a_call_to_an_unknown_number_ends_dead_with_its_reason) {
+  start();
+  auto webhook = roles::find<webhook_actor>(sys, roles::webhook);
+  incoming_recording in{trace_context{"t2", "test", now_us()},
+                        sid('C', 8),
+                        sid('R', 8),
+                        "https://api.twilio.com/rec",
+                        "completed",
+                        3,
+                        1,
+                        caller,
+                        "+15550009999"};
+  self->send(webhook, in);
+  sched.run();
+  self->receive([](const job_accepted& a) { BOOST_TEST(a.state == "dead"); },
+                caf::after(std::chrono::seconds(0)) >> [] { BOOST_FAIL("the webhook did not answer"); });
+  BOOST_TEST(storage::to_string(job(8).state) == "dead");
+  BOOST_TEST(job(8).last_error == "unknown business");
+  BOOST_TEST(heard->jobs_heard.empty());
+}
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -1,0 +1,164 @@
+// The gazetteer on whole transcripts: Hebrew and English, prefixes, spelling
+// variants, aliases, lists, confidence; and how fast it loads and answers.
+#include <boost/test/data/test_case.hpp>
+#include <boost/test/unit_test.hpp>
+
+#include "extraction/gazetteer.hpp"
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+namespace bdata = boost::unit_test::data;
+using namespace callscribe::extraction;
+
+namespace {
+
+// Loading the US list takes a while: one gazetteer for the whole file.
+gazetteer& shared_gazetteer() {
+  static gazetteer g(CALLSCRIBE_SOURCE_DIR "/config/places");
+  return g;
+}
+
+const char* const afula_locks =
+    R"([{"name": "מנעולן", "aliases": ["פורץ מנעולים", "פריצת דלת", "locksmith"]}])";
+const char* const afula_locks_no_door = R"([{"name": "מנעולן", "aliases": ["פורץ מנעולים", "locksmith"]}])";
+const char* const locksmith = R"([{"name": "locksmith"}])";
+const char* const plumber = R"([{"name": "plumber", "aliases": ["leak", "leaking", "sink"]}])";
+const char* const two_trades = R"([{"name": "locksmith"}, {"name": "plumber", "aliases": ["plumbing"]}])";
+
+struct example {
+  const char* what;
+  const char* transcript;
+  const char* services;
+  const char* places;
+  const char* language;
+  const char* service; // expected
+  const char* city;    // expected
+  double confidence;   // expected, to two decimals
+};
+
+std::ostream& operator<<(std::ostream& os, const example& e) {
+  return os << e.what;
+}
+
+const std::vector<example> examples{
+    {"prefix ב on a city", "מנעולן בעפולה", afula_locks, R"(["il"])", "he", "מנעולן", "עפולה", 0.95},
+    {"alias and a two-word city", "אני צריך פורץ מנעולים בקריית שמונה", afula_locks, R"(["il"])", "he",
+     "מנעולן", "קריית שמונה", 0.95},
+    {"defective spelling", "צריך מנעולן בקרית שמונה", afula_locks, R"(["il"])", "he", "מנעולן", "קריית שמונה",
+     0.86},
+    {"niqqud", "צָרִיךְ מַנְעוּלָן בַּעֲפוּלָה", afula_locks, R"(["il"])", "he", "מנעולן", "עפולה", 0.95},
+    {"city only when no alias matches", "ננעלתי מחוץ לבית בתל אביב", afula_locks_no_door, R"(["il"])", "he",
+     "", "תל אביב-יפו", 0.65},
+    {"the alias that was missing", "ננעלתי מחוץ לבית בתל אביב, צריך פריצת דלת", afula_locks, R"(["il"])",
+     "he", "מנעולן", "תל אביב-יפו", 0.95},
+    {"two prefixes on a service", "אני מחפש ולמנעולן שבחיפה", afula_locks, R"(["il"])", "he", "מנעולן",
+     "חיפה", 0.95},
+    {"a name that starts with a prefix letter", "מנעולן במגדל העמק", afula_locks, R"(["il"])", "he", "מנעולן",
+     "מגדל העמק", 0.95},
+    {"another one", "אני גר בבית שאן", afula_locks, R"(["il"])", "he", "", "בית שאן", 0.65},
+    {"full spelling in the transcript, full in the list", "מנעולן בהרצלייה", afula_locks, R"(["il"])", "he",
+     "מנעולן", "הרצלייה", 0.95},
+    {"defective הרצליה", "מנעולן בהרצליה", afula_locks, R"(["il"])", "he", "מנעולן", "הרצלייה", 0.86},
+    {"a break-in is not Hadera", "הייתה חדירה לבית", afula_locks, R"(["il"])", "he", "", "", 0},
+    {"an everyday word is not a town", "אני באזור המרכז", afula_locks, R"(["il"])", "he", "", "", 0},
+    {"English locksmith in Boston", "I need a locksmith in Boston", locksmith, R"(["us"])", "en", "locksmith",
+     "Boston", 0.95},
+    {"aliases and a lower-case two-word city", "my sink is leaking, I'm in san antonio", plumber, R"(["us"])",
+     "en", "plumber", "San Antonio", 0.95},
+    {"English name of an Israeli town", "locksmith in Afula", locksmith, R"(["il"])", "en", "locksmith",
+     "Afula", 0.95},
+    {"Hebrew transcript, English business", "מנעולן בעפולה", afula_locks, R"(["il"])", "en", "מנעולן",
+     "Afula", 0.95},
+    {"CBS English with a hyphen", "a locksmith in tel aviv please", locksmith, R"(["il"])", "en", "locksmith",
+     "Tel Aviv - Yafo", 0.95},
+    {"plural of a service", "do you have locksmiths in new york", locksmith, R"(["us"])", "en", "locksmith",
+     "New York", 0.95},
+    {"longest name wins", "I live in New York City near York street", locksmith, R"(["us"])", "en", "",
+     "New York", 0.65},
+    {"a one-letter error in a longer name", "locksmith in san antonia", locksmith, R"(["us"])", "en",
+     "locksmith", "San Antonio", 0.71},
+    {"the same in Hebrew", "מנעולן בקריית שמונא", afula_locks, R"(["il"])", "he", "מנעולן", "קריית שמונה",
+     0.71},
+    {"no error allowed on a one-word place", "locksmith in bostn", locksmith, R"(["us"])", "en", "locksmith",
+     "", 0.65},
+    {"an error in a service word", "need a lockmsith", locksmith, R"(["us"])", "en", "locksmith", "", 0.49},
+    {"no error allowed on a short word", "locksmith in lodi or lod", locksmith, R"(["il"])", "en",
+     "locksmith", "Lod", 0.95},
+    {"saint for St.", "need a plumber in saint louis", two_trades, R"(["us"])", "en", "plumber", "St. Louis",
+     0.95},
+    {"two services named", "a locksmith or maybe plumbing in Denver", two_trades, R"(["us"])", "en",
+     "locksmith", "Denver", 0.76},
+    {"two cities named", "locksmith in Boston or Chicago", locksmith, R"(["us"])", "en", "locksmith",
+     "Boston", 0.76},
+    {"the city said twice wins", "Chicago, well, Boston, I'm in Boston", locksmith, R"(["us"])", "en", "",
+     "Boston", 0.52},
+    {"nothing", "hello, how are you", locksmith, R"(["us"])", "en", "", "", 0},
+    {"no city in an ordinary sentence", "I am at home and the door is locked, can you come today", locksmith,
+     R"(["us"])", "en", "", "", 0},
+    {"no city in everyday words", "my mobile number, I was reading it, the orange temple in union", locksmith,
+     R"(["us"])", "en", "", "", 0},
+    {"empty transcript", "", locksmith, R"(["us"])", "en", "", "", 0},
+    {"both lists", "locksmith in Haifa", locksmith, R"(["il", "us"])", "en", "locksmith", "Haifa", 0.95},
+};
+
+} // namespace
+
+BOOST_DATA_TEST_CASE(extracts, bdata::make(examples), e) {
+  auto c = parse_catalogue(e.services, e.places, e.language);
+  auto r = shared_gazetteer().extract(c, e.transcript);
+  BOOST_TEST(r.service == e.service);
+  BOOST_TEST(r.city == e.city);
+  BOOST_TEST(r.confidence == e.confidence, boost::test_tools::tolerance(0.001));
+  BOOST_TEST_MESSAGE(e.what << ": " << r.evidence << " (" << r.confidence << ")");
+  if (r.confidence == 0)
+    BOOST_TEST(r.evidence.empty());
+}
+
+BOOST_AUTO_TEST_CASE(evidence_names_the_words_said) {
+  auto c = parse_catalogue(locksmith, R"(["us"])", "en");
+  auto r = shared_gazetteer().extract(c, "I need a locksmith in Boston");
+  BOOST_TEST(r.evidence == "service: 'locksmith'; city: 'Boston'");
+  c = parse_catalogue(afula_locks, R"(["il"])", "he");
+  r = shared_gazetteer().extract(c, "צריך מנעולן בקרית שמונה");
+  BOOST_TEST(r.evidence == "service: 'מנעולן'; city: 'בקרית שמונה' (spelling of 'קריית שמונה')");
+}
+
+BOOST_AUTO_TEST_CASE(a_place_file_of_the_us_layout) {
+  std::string path = CALLSCRIBE_SOURCE_DIR "/config/places/us_cities.tsv";
+  auto c = parse_catalogue(locksmith, "[\"" + path + "\"]", "en");
+  auto r = shared_gazetteer().extract(c, "locksmith in Chicago");
+  BOOST_TEST(r.city == "Chicago");
+}
+
+BOOST_AUTO_TEST_CASE(a_missing_list_is_a_catalogue_error) {
+  catalogue c;
+  c.places = {"/no/such/list.tsv"};
+  gazetteer g(CALLSCRIBE_SOURCE_DIR "/config/places");
+  BOOST_CHECK_THROW(g.preload(c), catalogue_error);
+  BOOST_CHECK_THROW(g.extract(c, "Boston"), catalogue_error);
+}
+
+BOOST_AUTO_TEST_CASE(speed) {
+  using clock = std::chrono::steady_clock;
+  auto c = parse_catalogue(afula_locks, R"(["il", "us"])", "he");
+  auto t0 = clock::now();
+  gazetteer g(CALLSCRIBE_SOURCE_DIR "/config/places");
+  g.preload(c);
+  auto load = std::chrono::duration<double, std::milli>(clock::now() - t0).count();
+
+  std::string transcript;
+  while (transcript.size() < 1000)
+    transcript += "שלום, אני צריך פורץ מנעולים דחוף, ננעלתי מחוץ לבית, I am in san antonio near the mall. ";
+  transcript.resize(1000);
+  const int calls = 200;
+  auto t1 = clock::now();
+  for (int i = 0; i < calls; ++i)
+    g.extract(c, transcript);
+  auto per_call = std::chrono::duration<double, std::milli>(clock::now() - t1).count() / calls;
+  BOOST_TEST_MESSAGE("load il+us: " << load << " ms; extract on 1,000 characters: " << per_call << " ms");
+  // Loose bounds so a sanitizer or debug build passes; the figures are in the log.
+  BOOST_TEST(load < 3000);
+  BOOST_TEST(per_call < 50);
+}

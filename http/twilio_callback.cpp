@@ -61,6 +61,12 @@ form_check check_twilio_post(const twilio_settings& s, const std::string& target
     return out;
   }
   if (s.validate_signature) {
+    // An empty key is a key anyone can sign with.
+    if (s.auth_token.empty()) {
+      out.status = 403;
+      out.reason = "no Twilio auth token is configured (TWILIO_AUTH_TOKEN)";
+      return out;
+    }
     if (signature.empty()) {
       out.status = 403;
       out.reason = "missing X-Twilio-Signature";

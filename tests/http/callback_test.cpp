@@ -120,6 +120,17 @@ BOOST_AUTO_TEST_CASE(wrong_signature_is_refused) {
   }
 }
 
+BOOST_AUTO_TEST_CASE(without_an_auth_token_everything_is_refused) {
+  // HMAC with an empty key is something anyone can compute.
+  auto s = settings();
+  s.auth_token.clear();
+  auto f = valid_fields();
+  auto r = check_recording_callback(s, target, encode(f),
+                                    twilio_signature("", "https://calls.example.com" + target, f));
+  BOOST_TEST(r.status == 403);
+  BOOST_TEST(r.reason == "no Twilio auth token is configured (TWILIO_AUTH_TOKEN)");
+}
+
 BOOST_AUTO_TEST_CASE(signature_check_can_be_off) {
   auto s = settings();
   s.validate_signature = false;

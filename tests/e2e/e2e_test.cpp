@@ -1,0 +1,417 @@
+// A Twilio recording becomes an updated lead, end to end: the real binary,
+// real SQLite, real PocketSphinx on speech flite makes, and a Twilio stand-in
+// on loopback. Every wait polls a condition with a bound.
+#define BOOST_TEST_MODULE e2e
+#include <boost/test/data/test_case.hpp>
+#include <boost/test/unit_test.hpp>
+
+#include "http/twilio_form.hpp"
+#include "http/twilio_signature.hpp"
+#include "storage/database.hpp"
+#include "storage/job_store.hpp"
+#include "storage/lead_store.hpp"
+#include "storage/trace_store.hpp"
+#include "tests/e2e/server_process.hpp"
+#include "tests/e2e/twilio_standin.hpp"
+#include "tests/http/curl_client.hpp"
+
+#include <filesystem>
+#include <fstream>
+#include <memory>
+
+using namespace callscribe;
+using namespace callscribe::testing;
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+
+namespace {
+
+const std::string account_sid = "AC0123456789abcdef0123456789abcdef";
+const std::string auth_token = "e2e-auth-token-not-a-real-one";
+const std::string public_url = "https://callscribe.example.test";
+const std::string business = "+16175550100";
+// Each test call comes from its own number: one caller's calls share an open lead.
+std::string caller_of(int n) {
+  return "+1617555" + std::to_string(4000 + n);
+}
+
+std::string sid(const char* prefix, int n) {
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%s%032x", prefix, n);
+  return buf;
+}
+
+std::string encode(const std::string& s) {
+  std::string out;
+  char buf[4];
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      std::snprintf(buf, sizeof buf, "%%%02X", c);
+      out += buf;
+    }
+  }
+  return out;
+}
+
+std::string form_body(const http::form& f) {
+  std::string body;
+  for (const auto& [k, v] : f)
+    body += (body.empty() ? "" : "&") + encode(k) + "=" + encode(v);
+  return body;
+}
+
+// What Twilio sends: the signature is over the public URL it was given.
+http::testing::client_reply post_signed(const server_process& server, const std::string& path,
+                                        const http::form& f, const std::string& token = auth_token) {
+  auto sig = http::twilio_signature(token, public_url + path, f);
+  return http::testing::curl_request(
+      "POST", server.url(path), form_body(f),
+      {"Content-Type: application/x-www-form-urlencoded", "X-Twilio-Signature: " + sig});
+}
+
+http::form recording_callback(const twilio_standin& twilio, int n, const std::string& to = business,
+                              const std::string& status = "completed", bool with_numbers = true) {
+  http::form f{{"AccountSid", account_sid},    {"CallSid", sid("CA", n)},
+               {"RecordingSid", sid("RE", n)}, {"RecordingUrl", twilio.recording_url(sid("RE", n))},
+               {"RecordingStatus", status},    {"RecordingDuration", "3"},
+               {"RecordingChannels", "1"},     {"RecordingSource", "DialVerb"}};
+  if (with_numbers) {
+    f.emplace_back("From", caller_of(n));
+    f.emplace_back("To", to);
+  }
+  return f;
+}
+
+// One deployment: a folder, a Twilio stand-in, a server.
+struct deployment {
+  fs::path dir;
+  std::string wav;
+  std::unique_ptr<twilio_standin> twilio;
+  std::unique_ptr<server_process> server;
+  std::string db_url;
+
+  explicit deployment(const std::string& name) {
+    dir = fs::temp_directory_path() / ("callscribe-e2e-" + name + "-" + std::to_string(::getpid()));
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    wav = (dir / "locksmith.wav").string();
+    // flite's rms voice at 16 kHz comes through PocketSphinx word for word.
+    std::string flite = "flite -voice rms -t 'I need a locksmith in Boston' -o '" + wav + "'";
+    BOOST_REQUIRE_MESSAGE(std::system(flite.c_str()) == 0, "flite failed: " + flite);
+    std::ofstream(dir / "businesses.json")
+        << R"([{"name": "Boston Lock & Key", "phone_number": ")" << business
+        << R"(", "language": "en", "places": ["us"], "services": [
+      {"name": "locksmith", "aliases": ["lock smith", "locked out"]},
+      {"name": "plumber", "aliases": ["plumbing", "leak"]}]}])";
+    twilio = std::make_unique<twilio_standin>(account_sid, auth_token);
+    db_url = "sqlite:" + (dir / "db" / "callscribe.db").string();
+    server = std::make_unique<server_process>(
+        dir, std::map<std::string, std::string>{
+                 {"CALLSCRIBE_DB_URL", db_url},
+                 {"CALLSCRIBE_STORAGE_DATA_DIR", (dir / "data").string()},
+                 {"CALLSCRIBE_TWILIO_API_BASE", twilio->base()},
+                 {"TWILIO_ACCOUNT_SID", account_sid},
+                 {"TWILIO_AUTH_TOKEN", auth_token},
+                 {"CALLSCRIBE_HTTP_PUBLIC_URL", public_url},
+                 {"CALLSCRIBE_BUSINESSES_FILE", (dir / "businesses.json").string()},
+                 {"CALLSCRIBE_EXTRACT_PLACES_DIR", CALLSCRIBE_SOURCE_DIR "/config/places"},
+                 {"CALLSCRIBE_DOWNLOAD_BACKOFF_MS", "200"},
+                 {"CALLSCRIBE_NODE_ID", "e2e-node"},
+             });
+    server->start();
+  }
+
+  ~deployment() {
+    server.reset();
+    twilio.reset();
+    std::error_code ec;
+    fs::remove_all(dir, ec);
+  }
+
+  storage::database db() { return storage::database::open(db_url); }
+
+  std::optional<storage::job_record> job(int n) {
+    auto d = db();
+    return storage::job_store(d).find_by_recording_sid(sid("RE", n));
+  }
+
+  bool job_in(int n, storage::job_state state) {
+    auto j = job(n);
+    return j && j->state == state;
+  }
+
+  std::size_t job_count() {
+    auto d = db();
+    std::size_t n = 0;
+    for (const auto& [state, count] : storage::job_store(d).count_by_state())
+      n += static_cast<std::size_t>(count);
+    return n;
+  }
+};
+
+// Checks that `lines` appear in the log in this order.
+void expect_in_order(const std::string& log, const std::vector<std::string>& lines) {
+  std::size_t at = 0;
+  for (const auto& line : lines) {
+    auto found = log.find(line, at);
+    BOOST_TEST(found != std::string::npos, "log line missing or out of order: " << line);
+    if (found != std::string::npos)
+      at = found + line.size();
+  }
+}
+
+deployment& shared() {
+  static deployment d("shared");
+  return d;
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(start_up_lines) {
+  auto log = shared().server->log();
+  expect_in_order(
+      log, {"✅ [OFFLINE_STT] Recording worker loop started", "✅ [BACKGROUND] Recording worker started"});
+  BOOST_TEST(log.find(auth_token) == std::string::npos, "the auth token reached the log");
+}
+
+BOOST_AUTO_TEST_CASE(a_signed_recording_callback_becomes_a_lead_and_a_duplicate_changes_nothing) {
+  auto& d = shared();
+  const int n = 1;
+  d.twilio->add_recording(sid("RE", n), d.wav, 2); // "not ready yet" twice
+  auto reply = post_signed(*d.server, "/twilio/recording-status", recording_callback(*d.twilio, n));
+  BOOST_TEST(reply.status == 200);
+  BOOST_TEST(reply.body.find("<Response/>") != std::string::npos);
+  BOOST_TEST(reply.headers.find("text/xml") != std::string::npos);
+  BOOST_REQUIRE(d.job(n)); // durable before the answer
+
+  BOOST_REQUIRE_MESSAGE(wait_until([&] { return d.job_in(n, storage::job_state::done); }, 90s),
+                        "job did not finish; log:\n" + d.server->log());
+  BOOST_TEST(d.twilio->recording_requests(sid("RE", n)) == 3);
+
+  auto db = d.db();
+  auto lead = storage::lead_store(db).find_by_call_sid(sid("CA", n));
+  BOOST_REQUIRE(lead);
+  BOOST_TEST(lead->phone == caller_of(n));
+  BOOST_TEST(lead->extracted_service == "locksmith");
+  BOOST_TEST(lead->extracted_city == "Boston");
+  BOOST_TEST(lead->service_type == "locksmith");
+  BOOST_TEST(lead->city == "Boston");
+  BOOST_TEST(lead->extraction_confidence > 0.5);
+  BOOST_TEST(lead->final_transcript.find("locksmith") != std::string::npos, lead->final_transcript);
+
+  const std::string ca = sid("CA", n);
+  expect_in_order(
+      d.server->log(),
+      {"✅ Recording queued for processing: " + ca, "✅ [OFFLINE_STT] Job enqueued for " + ca,
+       "🎧 [OFFLINE_STT] Starting offline transcription for " + ca,
+       "[OFFLINE_STT] Starting offline transcription for " + ca,
+       "[OFFLINE_STT] ✅ Transcript obtained: ", "[OFFLINE_EXTRACT] Starting extraction for " + ca,
+       "[OFFLINE_EXTRACT] ✅ Extracted: service='locksmith', city='Boston', confidence=",
+       "[OFFLINE_EXTRACT] ✅ Updated lead " + std::to_string(lead->id) + " service_type: 'locksmith'",
+       "[OFFLINE_EXTRACT] ✅ Updated lead " + std::to_string(lead->id) + " city: 'Boston'",
+       "✅ [OFFLINE_STT] Completed processing for " + ca});
+
+  auto job = *d.job(n);
+  auto events = storage::trace_store(db).for_job(job.id);
+  std::vector<std::string> hops;
+  for (const auto& e : events) {
+    hops.push_back(e.actor + "/" + e.event);
+    BOOST_TEST(e.node == "e2e-node");
+    BOOST_TEST(e.handled_at_us > 0);
+    BOOST_TEST(e.done_at_us >= e.handled_at_us);
+  }
+  for (const char* hop : {"webhook/enqueued", "downloader/claimed", "downloader/downloaded",
+                          "transcriber/transcribed", "extractor/extracted", "lead_writer/done"})
+    BOOST_TEST((std::find(hops.begin(), hops.end(), hop) != hops.end()), "no hop " << hop);
+
+  // Twilio retries: the same callback again.
+  auto again = post_signed(*d.server, "/twilio/recording-status", recording_callback(*d.twilio, n));
+  BOOST_TEST(again.status == 200);
+  BOOST_TEST(wait_until(
+      [&] {
+        return d.server->log().find("ℹ️ [OFFLINE_STT] Duplicate delivery for " + sid("RE", n) +
+                                    " ignored") != std::string::npos;
+      },
+      5s));
+  BOOST_TEST(storage::job_store(db).find_by_call_sid(ca).size() == 1u);
+  auto after = storage::lead_store(db).find_by_call_sid(ca);
+  BOOST_TEST(after->updated_at == lead->updated_at);
+  BOOST_TEST(after->final_transcript == lead->final_transcript);
+  BOOST_TEST(d.twilio->recording_requests(sid("RE", n)) == 3);
+}
+
+BOOST_AUTO_TEST_CASE(a_status_callback_without_numbers_asks_twilio_for_the_call) {
+  auto& d = shared();
+  const int n = 2;
+  d.twilio->add_recording(sid("RE", n), d.wav);
+  d.twilio->add_call(sid("CA", n), caller_of(n), business, "inbound");
+  auto reply = post_signed(*d.server, "/twilio/recording-status",
+                           recording_callback(*d.twilio, n, business, "completed", false));
+  BOOST_TEST(reply.status == 200);
+  BOOST_REQUIRE_MESSAGE(wait_until([&] { return d.job_in(n, storage::job_state::done); }, 90s),
+                        "job did not finish; log:\n" + d.server->log());
+  BOOST_TEST(d.twilio->call_requests(sid("CA", n)) >= 1);
+  auto db = d.db();
+  auto lead = storage::lead_store(db).find_by_call_sid(sid("CA", n));
+  BOOST_REQUIRE(lead);
+  BOOST_TEST(lead->phone == caller_of(n));
+  BOOST_TEST(lead->city == "Boston");
+}
+
+BOOST_AUTO_TEST_CASE(statuses_other_than_completed_are_acknowledged_and_download_nothing) {
+  auto& d = shared();
+  int n = 10;
+  for (const std::string status : {"in-progress", "absent", "failed"}) {
+    ++n;
+    d.twilio->add_recording(sid("RE", n), d.wav);
+    auto reply = post_signed(*d.server, "/twilio/recording-status",
+                             recording_callback(*d.twilio, n, business, status));
+    BOOST_TEST(reply.status == 200, status);
+    if (status == "in-progress") {
+      BOOST_TEST(!d.job(n), "an in-progress callback stored a job");
+    } else {
+      auto j = d.job(n);
+      BOOST_REQUIRE(j);
+      BOOST_TEST(storage::to_string(j->state) == "dead");
+      BOOST_TEST(j->last_error == "recording " + status);
+    }
+  }
+  // A barrier rather than a sleep: jobs are claimed in id order, so once a
+  // later job is done, any download of the ones above would have happened.
+  const int later = 15;
+  d.twilio->add_recording(sid("RE", later), d.wav);
+  BOOST_TEST(
+      post_signed(*d.server, "/twilio/recording-status", recording_callback(*d.twilio, later)).status == 200);
+  BOOST_REQUIRE(wait_until([&] { return d.job_in(later, storage::job_state::done); }, 90s));
+  for (int i = 11; i <= n; ++i)
+    BOOST_TEST(d.twilio->recording_requests(sid("RE", i)) == 0);
+}
+
+BOOST_AUTO_TEST_CASE(a_call_to_an_unknown_business_is_accepted_and_ends_dead) {
+  auto& d = shared();
+  const int n = 20;
+  d.twilio->add_recording(sid("RE", n), d.wav);
+  auto reply =
+      post_signed(*d.server, "/twilio/recording-status", recording_callback(*d.twilio, n, "+15550000000"));
+  BOOST_TEST(reply.status == 200);
+  auto j = d.job(n);
+  BOOST_REQUIRE(j);
+  BOOST_TEST(storage::to_string(j->state) == "dead");
+  BOOST_TEST(j->last_error == "unknown business");
+}
+
+struct bad_case {
+  const char* name;
+  int status;
+  std::function<http::testing::client_reply(deployment&, const http::form&)> send;
+};
+
+std::ostream& operator<<(std::ostream& o, const bad_case& c) {
+  return o << c.name;
+}
+
+http::form with(http::form f, const std::string& key, const std::string& value) {
+  for (auto& kv : f)
+    if (kv.first == key)
+      kv.second = value;
+  return f;
+}
+
+http::form without(http::form f, const std::string& key) {
+  f.erase(std::remove_if(f.begin(), f.end(), [&](const auto& kv) { return kv.first == key; }), f.end());
+  return f;
+}
+
+const std::string path = "/twilio/recording-status";
+const std::vector<bad_case> bad_cases = {
+    {"unsigned", 403,
+     [](deployment& d, const http::form& f) {
+       return http::testing::curl_request("POST", d.server->url(path), form_body(f),
+                                          {"Content-Type: application/x-www-form-urlencoded"});
+     }},
+    {"wrongly signed", 403,
+     [](deployment& d, const http::form& f) { return post_signed(*d.server, path, f, "not-the-token"); }},
+    {"another account", 403,
+     [](deployment& d, const http::form& f) {
+       return post_signed(*d.server, path, with(f, "AccountSid", "ACffffffffffffffffffffffffffffffff"));
+     }},
+    {"malformed form", 400,
+     [](deployment& d, const http::form&) {
+       std::string body = "AccountSid=" + account_sid + "&CallSid=%ZZ";
+       return http::testing::curl_request(
+           "POST", d.server->url(path), body,
+           {"Content-Type: application/x-www-form-urlencoded",
+            "X-Twilio-Signature: " + http::twilio_signature(auth_token, public_url + path, {})});
+     }},
+    {"missing RecordingSid", 400,
+     [](deployment& d, const http::form& f) {
+       return post_signed(*d.server, path, without(f, "RecordingSid"));
+     }},
+    {"CallSid not a Sid", 400,
+     [](deployment& d, const http::form& f) {
+       return post_signed(*d.server, path, with(f, "CallSid", "CA123"));
+     }},
+    {"RecordingSid not a Sid", 400,
+     [](deployment& d, const http::form& f) {
+       return post_signed(*d.server, path, with(f, "RecordingSid", "RE../../etc/passwd"));
+     }},
+    {"RecordingUrl elsewhere", 400,
+     [](deployment& d, const http::form& f) {
+       return post_signed(
+           *d.server, path,
+           with(f, "RecordingUrl", "https://evil.example.com/2010-04-01/Accounts/x/Recordings/y"));
+     }},
+    {"channels not a number", 400,
+     [](deployment& d, const http::form& f) {
+       return post_signed(*d.server, path, with(f, "RecordingChannels", "two"));
+     }},
+    {"body over the limit", 413,
+     [](deployment& d, const http::form& f) {
+       return post_signed(*d.server, path, with(f, "RecordingSource", std::string(70 * 1024, 'x')));
+     }},
+};
+
+BOOST_DATA_TEST_CASE(bad_input_is_refused_with_a_reason_and_stores_nothing,
+                     boost::unit_test::data::make(bad_cases), c) {
+  auto& d = shared();
+  const int n = 30;
+  auto before = d.job_count();
+  auto reply = c.send(d, recording_callback(*d.twilio, n));
+  BOOST_TEST(reply.status == c.status);
+  BOOST_TEST(!reply.body.empty());
+  BOOST_TEST(std::count(reply.body.begin(), reply.body.end(), '\n') <= 1,
+             "reason is one line: " << reply.body);
+  BOOST_TEST(d.job_count() == before);
+  BOOST_TEST(!d.job(n));
+}
+
+BOOST_AUTO_TEST_CASE(kill_9_after_the_answer_then_a_restart_finishes_the_job_once) {
+  deployment d("kill9");
+  const int n = 40;
+  d.twilio->add_recording(sid("RE", n), d.wav, 4); // keeps the job in its download for a while
+  auto reply = post_signed(*d.server, "/twilio/recording-status", recording_callback(*d.twilio, n));
+  BOOST_TEST(reply.status == 200);
+  d.server->kill9();
+  auto j = d.job(n);
+  BOOST_REQUIRE_MESSAGE(j, "an acknowledged job was not durable");
+  BOOST_TEST(storage::to_string(j->state) != "done");
+
+  d.server->start();
+  BOOST_REQUIRE_MESSAGE(wait_until([&] { return d.job_in(n, storage::job_state::done); }, 90s),
+                        "job did not finish after the restart; log:\n" + d.server->log());
+  auto db = d.db();
+  auto lead = storage::lead_store(db).find_by_call_sid(sid("CA", n));
+  BOOST_REQUIRE(lead);
+  BOOST_TEST(lead->city == "Boston");
+  // Written once: one transcript on the lead, one `done` in the trace.
+  auto first = lead->final_transcript.find("locksmith");
+  BOOST_TEST(first != std::string::npos);
+  BOOST_TEST(lead->final_transcript.find("locksmith", first + 1) == std::string::npos,
+             lead->final_transcript);
+  auto events = storage::trace_store(db).for_job(d.job(n)->id);
+  BOOST_TEST(std::count_if(events.begin(), events.end(), [](const auto& e) { return e.event == "done"; }) ==
+             1);
+  BOOST_TEST(d.server->terminate() == 0);
+}

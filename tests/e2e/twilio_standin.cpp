@@ -1,0 +1,124 @@
+// Twilio's REST API, as much of it as callscribe uses.
+#include "tests/e2e/twilio_standin.hpp"
+
+#include <nlohmann/json.hpp>
+#include <openssl/evp.h>
+
+#include <fstream>
+#include <sstream>
+
+namespace callscribe::testing {
+namespace {
+
+std::string base64(const std::string& in) {
+  std::string out(4 * ((in.size() + 2) / 3), '\0');
+  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                          reinterpret_cast<const unsigned char*>(in.data()), static_cast<int>(in.size()));
+  out.resize(static_cast<std::size_t>(n));
+  return out;
+}
+
+bool ends_with(const std::string& s, const std::string& tail) {
+  return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
+}
+
+} // namespace
+
+twilio_standin::twilio_standin(std::string account_sid, std::string auth_token)
+    : account_sid_(std::move(account_sid)),
+      expected_auth_("Basic " + base64(account_sid_ + ":" + auth_token)),
+      server_(http::server_options{"127.0.0.1", 0, 64 * 1024, 16 * 1024, std::chrono::seconds(10), 2},
+              {{"GET", "/2010-04-01/Accounts/*",
+                [this](const http::request& req, http::reply_fn reply) { reply(answer(req)); }}}) {
+  server_.start();
+}
+
+twilio_standin::~twilio_standin() {
+  server_.stop();
+}
+
+void twilio_standin::add_recording(const std::string& recording_sid, const std::string& wav_path,
+                                   int not_ready_first) {
+  std::lock_guard<std::mutex> lock(m_);
+  recordings_[recording_sid] = recording{wav_path, not_ready_first, 0};
+}
+
+void twilio_standin::add_call(const std::string& call_sid, const std::string& from, const std::string& to,
+                              const std::string& direction) {
+  std::lock_guard<std::mutex> lock(m_);
+  calls_[call_sid] = call{from, to, direction, 0};
+}
+
+std::string twilio_standin::base() const {
+  return "http://127.0.0.1:" + std::to_string(server_.port());
+}
+
+std::string twilio_standin::recording_url(const std::string& recording_sid) const {
+  return base() + "/2010-04-01/Accounts/" + account_sid_ + "/Recordings/" + recording_sid;
+}
+
+int twilio_standin::recording_requests(const std::string& recording_sid) const {
+  std::lock_guard<std::mutex> lock(m_);
+  auto it = recordings_.find(recording_sid);
+  return it == recordings_.end() ? 0 : it->second.requests;
+}
+
+int twilio_standin::call_requests(const std::string& call_sid) const {
+  std::lock_guard<std::mutex> lock(m_);
+  auto it = calls_.find(call_sid);
+  return it == calls_.end() ? 0 : it->second.requests;
+}
+
+int twilio_standin::unauthorised_requests() const {
+  std::lock_guard<std::mutex> lock(m_);
+  return unauthorised_;
+}
+
+http::response twilio_standin::answer(const http::request& req) {
+  std::lock_guard<std::mutex> lock(m_);
+  const std::string* auth = req.header("authorization");
+  if (!auth || *auth != expected_auth_) {
+    ++unauthorised_;
+    http::response r = http::text_response(401, R"({"code": 20003, "message": "Authenticate"})");
+    r.headers.emplace_back("WWW-Authenticate", "Basic realm=\"Twilio API\"");
+    return r;
+  }
+  const std::string prefix = "/2010-04-01/Accounts/" + account_sid_ + "/";
+  if (req.path.rfind(prefix, 0) != 0)
+    return http::text_response(404, R"({"code": 20404, "message": "The requested resource was not found"})");
+  std::string rest = req.path.substr(prefix.size());
+  if (rest.rfind("Recordings/", 0) == 0 && ends_with(rest, ".wav")) {
+    auto sid = rest.substr(11, rest.size() - 11 - 4);
+    auto it = recordings_.find(sid);
+    if (it == recordings_.end())
+      return http::text_response(404, R"({"code": 20404})");
+    auto& r = it->second;
+    ++r.requests;
+    if (r.requests <= r.not_ready_first)
+      return http::text_response(404, R"({"code": 20404, "message": "not ready"})");
+    std::ifstream in(r.path, std::ios::binary);
+    std::stringstream bytes;
+    bytes << in.rdbuf();
+    http::response ok;
+    ok.content_type = "audio/x-wav";
+    ok.body = bytes.str();
+    return ok;
+  }
+  if (rest.rfind("Calls/", 0) == 0 && ends_with(rest, ".json")) {
+    auto sid = rest.substr(6, rest.size() - 6 - 5);
+    auto it = calls_.find(sid);
+    if (it == calls_.end())
+      return http::text_response(404, R"({"code": 20404})");
+    ++it->second.requests;
+    http::response ok;
+    ok.content_type = "application/json";
+    ok.body =
+        nlohmann::json{{"sid", sid},          {"account_sid", account_sid_},       {"from", it->second.from},
+                       {"to", it->second.to}, {"direction", it->second.direction}, {"status", "completed"}}
+            .dump();
+    return ok;
+  }
+  return http::text_response(404, R"({"code": 20404})");
+}
+
+} // namespace callscribe::testing

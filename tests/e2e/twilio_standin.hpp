@@ -1,0 +1,51 @@
+// A stand-in for Twilio's REST API on 127.0.0.1, written as test code: basic
+// auth, Twilio's URL layout, 404 while a recording is "not ready yet", the
+// Calls resource. Built on callscribe's own http::server.
+#pragma once
+
+#include "http/server.hpp"
+
+#include <map>
+#include <mutex>
+#include <string>
+
+namespace callscribe::testing {
+
+class twilio_standin {
+public:
+  twilio_standin(std::string account_sid, std::string auth_token);
+  ~twilio_standin();
+
+  // Serves `wav_path` for this recording after answering 404 `not_ready_first` times.
+  void add_recording(const std::string& recording_sid, const std::string& wav_path, int not_ready_first = 0);
+  void add_call(const std::string& call_sid, const std::string& from, const std::string& to,
+                const std::string& direction);
+
+  std::string base() const; // http://127.0.0.1:PORT
+  std::string recording_url(const std::string& recording_sid) const;
+  int recording_requests(const std::string& recording_sid) const;
+  int call_requests(const std::string& call_sid) const;
+  int unauthorised_requests() const;
+
+private:
+  struct recording {
+    std::string path;
+    int not_ready_first = 0;
+    int requests = 0;
+  };
+  struct call {
+    std::string from, to, direction;
+    int requests = 0;
+  };
+  http::response answer(const http::request& req);
+
+  std::string account_sid_;
+  std::string expected_auth_;
+  mutable std::mutex m_;
+  std::map<std::string, recording> recordings_;
+  std::map<std::string, call> calls_;
+  int unauthorised_ = 0;
+  http::server server_;
+};
+
+} // namespace callscribe::testing

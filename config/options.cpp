@@ -165,7 +165,14 @@ invocation parse_invocation(int argc, const char* const argv[],
 
   po::variables_map vm;
   try {
-    po::store(po::command_line_parser(argc, const_cast<char**>(argv)).options(all).positional(pos).run(), vm);
+    // No guessing from prefixes: a typo must not quietly set another option.
+    auto style = po::command_line_style::default_style & ~po::command_line_style::allow_guessing;
+    po::store(po::command_line_parser(argc, const_cast<char**>(argv))
+                  .options(all)
+                  .positional(pos)
+                  .style(style)
+                  .run(),
+              vm);
 
     // The environment: every option's CALLSCRIBE_… name, plus Twilio's own name
     // for the account. Unknown CALLSCRIBE_ variables are ignored, not errors,
@@ -180,15 +187,16 @@ invocation parse_invocation(int argc, const char* const argv[],
       o.value.push_back(value);
       from_env.options.push_back(o);
     };
+    // An empty variable counts as unset, as it does for the secrets.
     for (const auto& [name, option] : env_to_option) {
       auto it = env.find(name);
-      if (it != env.end())
+      if (it != env.end() && !it->second.empty())
         add_env(option, it->second);
     }
-    if (!env.count("CALLSCRIBE_TWILIO_ACCOUNT_SID")) {
-      auto it = env.find("TWILIO_ACCOUNT_SID");
-      if (it != env.end())
-        add_env("twilio.account-sid", it->second);
+    if (lookup(env, {"CALLSCRIBE_TWILIO_ACCOUNT_SID"}).empty()) {
+      auto sid = lookup(env, {"TWILIO_ACCOUNT_SID"});
+      if (!sid.empty())
+        add_env("twilio.account-sid", sid);
     }
     po::store(from_env, vm);
 
@@ -210,6 +218,18 @@ invocation parse_invocation(int argc, const char* const argv[],
     po::notify(vm);
   } catch (const options_error&) {
     throw;
+  } catch (const po::unknown_option& e) {
+    // Never echo the value: it may be a secret typed where it does not belong.
+    auto name = e.get_option_name();
+    name = name.substr(0, name.find('='));
+    auto bare = name.substr(name.find_first_not_of('-'));
+    for (const char* secret :
+         {"twilio.auth-token", "admin.token", "db.password", "stt.api-key", "extract.api-key"})
+      if (bare == secret)
+        throw options_error(bare +
+                            " is a secret: set it in the environment, never on the command line or in a file "
+                            "(see --help)");
+    throw options_error("unknown option '" + name + "' (see --help)");
   } catch (const po::error& e) {
     throw options_error(e.what());
   }
@@ -248,6 +268,18 @@ invocation parse_invocation(int argc, const char* const argv[],
     throw options_error("worker.prefetch must be at least 1");
   if (s.node_id.empty())
     s.node_id = host_name();
+  for (auto [value, name, least] :
+       {std::tuple<int, const char*, int>{s.retention_days, "storage.retention-days", 0},
+        {s.grace_seconds, "shutdown.grace-seconds", 0},
+        {s.download_timeout_seconds, "download.timeout-seconds", 1},
+        {s.download_retries, "download.retries", 1},
+        {s.download_backoff_ms, "download.backoff-ms", 0},
+        {s.reconcile_minutes, "twilio.reconcile-minutes", 0}})
+    if (value < least)
+      throw options_error(std::string(name) + " must be at least " + std::to_string(least) + ", not " +
+                          std::to_string(value));
+  if ((inv.command == "serve" || inv.command == "migrate") && !inv.arguments.empty())
+    throw options_error(inv.command + " takes no arguments, but was given '" + inv.arguments.front() + "'");
   for (auto [value, name, allowed] :
        {std::tuple<std::string, const char*, std::vector<std::string>>{
             s.stt_engine, "stt.engine", {"pocketsphinx", "openai", "command"}},

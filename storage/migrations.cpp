@@ -14,11 +14,21 @@ namespace {
 // SQL per backend, statements separated by ';' (none inside a literal):
 // SQLite prepares one statement at a time and libpq's parameterised calls
 // refuse several.
+// `@ID@` stands for the backend's auto-increment primary key, the one
+// difference between the two dialects that our schema meets.
 struct migration {
   int version;
-  const char* sqlite;
-  const char* postgresql;
+  const char* sql;
 };
+
+std::string for_backend(const char* sql, bool sqlite) {
+  std::string out = sql;
+  const std::string token = "@ID@";
+  const std::string id = sqlite ? "INTEGER PRIMARY KEY AUTOINCREMENT" : "BIGSERIAL PRIMARY KEY";
+  for (auto at = out.find(token); at != std::string::npos; at = out.find(token, at + id.size()))
+    out.replace(at, token.size(), id);
+  return out;
+}
 
 // Times we compare (leases, next attempts, trace events) are BIGINT
 // microseconds since the epoch; created_at/updated_at are ISO-8601 UTC text
@@ -28,7 +38,7 @@ const std::vector<migration>& migrations() {
       {1,
        R"(
 CREATE TABLE businesses (
-  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  id @ID@,
   name TEXT NOT NULL DEFAULT '',
   phone_number TEXT NOT NULL UNIQUE,
   forward_to TEXT NOT NULL DEFAULT '',
@@ -47,7 +57,7 @@ CREATE TABLE calls (
   created_at TEXT NOT NULL,
   updated_at TEXT NOT NULL);
 CREATE TABLE leads (
-  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  id @ID@,
   business_id BIGINT NOT NULL,
   phone TEXT NOT NULL DEFAULT '',
   call_sid TEXT NOT NULL DEFAULT '',
@@ -60,7 +70,7 @@ CREATE TABLE leads (
   created_at TEXT NOT NULL,
   updated_at TEXT NOT NULL);
 CREATE TABLE recording_jobs (
-  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  id @ID@,
   call_sid TEXT NOT NULL,
   recording_sid TEXT NOT NULL UNIQUE,
   recording_url TEXT NOT NULL DEFAULT '',
@@ -75,66 +85,7 @@ CREATE TABLE recording_jobs (
   created_at TEXT NOT NULL,
   updated_at TEXT NOT NULL);
 CREATE TABLE job_events (
-  id INTEGER PRIMARY KEY AUTOINCREMENT,
-  job_id BIGINT NOT NULL,
-  actor TEXT NOT NULL DEFAULT '',
-  event TEXT NOT NULL DEFAULT '',
-  sent_at BIGINT NOT NULL DEFAULT 0,
-  handled_at BIGINT NOT NULL DEFAULT 0,
-  done_at BIGINT NOT NULL DEFAULT 0,
-  node TEXT NOT NULL DEFAULT '',
-  detail TEXT NOT NULL DEFAULT '')
-)",
-       R"(
-CREATE TABLE businesses (
-  id BIGSERIAL PRIMARY KEY,
-  name TEXT NOT NULL DEFAULT '',
-  phone_number TEXT NOT NULL UNIQUE,
-  forward_to TEXT NOT NULL DEFAULT '',
-  language TEXT NOT NULL DEFAULT '',
-  places_json TEXT NOT NULL DEFAULT '[]',
-  services_json TEXT NOT NULL DEFAULT '[]',
-  created_at TEXT NOT NULL,
-  updated_at TEXT NOT NULL);
-CREATE TABLE calls (
-  call_sid TEXT PRIMARY KEY,
-  business_id BIGINT,
-  from_number TEXT NOT NULL DEFAULT '',
-  to_number TEXT NOT NULL DEFAULT '',
-  direction TEXT NOT NULL DEFAULT '',
-  status TEXT NOT NULL DEFAULT '',
-  created_at TEXT NOT NULL,
-  updated_at TEXT NOT NULL);
-CREATE TABLE leads (
-  id BIGSERIAL PRIMARY KEY,
-  business_id BIGINT NOT NULL,
-  phone TEXT NOT NULL DEFAULT '',
-  call_sid TEXT NOT NULL DEFAULT '',
-  service_type TEXT NOT NULL DEFAULT '',
-  city TEXT NOT NULL DEFAULT '',
-  final_transcript TEXT NOT NULL DEFAULT '',
-  extracted_service TEXT NOT NULL DEFAULT '',
-  extracted_city TEXT NOT NULL DEFAULT '',
-  extraction_confidence DOUBLE PRECISION NOT NULL DEFAULT 0,
-  created_at TEXT NOT NULL,
-  updated_at TEXT NOT NULL);
-CREATE TABLE recording_jobs (
-  id BIGSERIAL PRIMARY KEY,
-  call_sid TEXT NOT NULL,
-  recording_sid TEXT NOT NULL UNIQUE,
-  recording_url TEXT NOT NULL DEFAULT '',
-  business_id BIGINT,
-  from_number TEXT NOT NULL DEFAULT '',
-  to_number TEXT NOT NULL DEFAULT '',
-  state TEXT NOT NULL DEFAULT 'queued' CHECK (state IN
-    ('queued', 'downloading', 'downloaded', 'transcribing', 'extracting', 'writing', 'done', 'dead')),
-  attempts INTEGER NOT NULL DEFAULT 0,
-  last_error TEXT NOT NULL DEFAULT '',
-  audio_path TEXT NOT NULL DEFAULT '',
-  created_at TEXT NOT NULL,
-  updated_at TEXT NOT NULL);
-CREATE TABLE job_events (
-  id BIGSERIAL PRIMARY KEY,
+  id @ID@,
   job_id BIGINT NOT NULL,
   actor TEXT NOT NULL DEFAULT '',
   event TEXT NOT NULL DEFAULT '',
@@ -165,15 +116,14 @@ CREATE INDEX recording_jobs_call_sid ON recording_jobs (call_sid);
 CREATE INDEX leads_call_sid ON leads (call_sid);
 CREATE INDEX leads_business_phone ON leads (business_id, phone);
 CREATE INDEX job_events_job_id ON job_events (job_id)
-)",
-       nullptr},
+)"},
   };
   return all;
 }
 
-std::vector<std::string> statements(const char* script) {
+std::vector<std::string> statements(const std::string& script) {
   std::vector<std::string> out;
-  std::string text(script);
+  const std::string& text = script;
   std::size_t begin = 0;
   while (begin < text.size()) {
     auto end = text.find(';', begin);
@@ -232,7 +182,7 @@ int database::migrate() {
         sql << "SELECT pg_advisory_xact_lock(4242001)";
       if (applied_version(sql) >= m.version)
         return;
-      const char* script = is_sqlite() || !m.postgresql ? m.sqlite : m.postgresql;
+      std::string script = for_backend(m.sql, is_sqlite());
       for (const auto& statement : statements(script))
         sql << statement;
       std::string now = iso8601_utc(now_us());

@@ -57,7 +57,6 @@ lead_writer_actor::behavior_type lead_writer(lead_writer_actor::stateful_pointer
             ""};
         job_finished finished{job.job_id, forward(job.trace, "lead_writer"), job_finished::outcome::done, ""};
         try {
-          w.event.done_at_us = now_us(); // the transaction's own time is a few ms later at most
           auto r = storage::lead_store(*st.db).write_and_finish(w);
           if (r.state == storage::lead_write_result::status::not_owner) {
             spdlog::warn(

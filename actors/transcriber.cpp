@@ -61,8 +61,7 @@ transcriber_actor::behavior_type transcriber(transcriber_actor::stateful_pointer
         }
         spdlog::info("[OFFLINE_STT] ✅ Transcript obtained: {} chars", utf8_length(t.text));
         record_hop(self->system(), job.job_id, "transcriber", "transcribed", job.trace, handled_at,
-                   t.engine + ", " + std::to_string(t.audio_seconds) + " s audio, rtf " +
-                       std::to_string(t.rtf));
+                   fmt::format("{}, {:.2f} s audio, rtf {:.2f}", t.engine, t.audio_seconds, t.rtf));
         transcript out{job, t.text, t.engine, t.audio_seconds};
         out.job.trace = forward(job.trace, "transcriber");
         if (auto x = roles::find<extractor_actor>(self->system(), roles::extractor))

@@ -12,6 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -164,20 +165,27 @@ int trace(const config::invocation& inv) {
     std::cerr << "callscribe trace: give a CallSid (CA…) or a job id\n";
     return 2;
   }
-  const auto& s = inv.values;
-  auto db = storage::database::open(s.db_url, s.db_password);
   const auto& key = inv.arguments[0];
-  std::vector<storage::trace_event> events;
-  if (key.rfind("CA", 0) == 0) {
-    events = storage::trace_store(db).for_call(key);
-  } else {
-    try {
-      events = storage::trace_store(db).for_job(std::stoll(key));
-    } catch (const std::exception&) {
-      std::cerr << "callscribe trace: '" << key << "' is neither a CallSid nor a job id\n";
-      return 2;
-    }
+  bool by_call = key.rfind("CA", 0) == 0;
+  if (!by_call && key.find_first_not_of("0123456789") != std::string::npos) {
+    std::cerr << "callscribe trace: '" << key << "' is neither a CallSid nor a job id\n";
+    return 2;
   }
+  const auto& s = inv.values;
+  auto target = storage::parse_db_url(s.db_url);
+  std::error_code ec;
+  if (target.kind == storage::db_target::backend::sqlite &&
+      !std::filesystem::exists(target.sqlite_path, ec)) {
+    std::cerr << "callscribe trace: no database at " << target.sqlite_path << "\n";
+    return 1;
+  }
+  auto db = storage::database::open(s.db_url, s.db_password);
+  if (db.schema_version() == 0) {
+    std::cerr << "callscribe trace: " << redact_db_url(s.db_url) << " holds no callscribe tables\n";
+    return 1;
+  }
+  auto events =
+      by_call ? storage::trace_store(db).for_call(key) : storage::trace_store(db).for_job(std::stoll(key));
   if (events.empty()) {
     std::cerr << "callscribe trace: no trace for " << key << "\n";
     return 1;

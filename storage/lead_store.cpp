@@ -179,6 +179,8 @@ lead_write_result lead_store::write_and_finish(const lead_write& w) {
 
     trace_event event = w.event;
     event.job_id = w.job_id;
+    if (event.done_at_us == 0) // the work ends with this transaction
+      event.done_at_us = now_us();
     trace_store(db_).append(event);
 
     tx.commit();

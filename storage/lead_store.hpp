@@ -41,7 +41,7 @@ struct lead_write {
   std::string city;
   double confidence = 0;
   std::string evidence;
-  trace_event event; // written in the same transaction (job_id filled in)
+  trace_event event; // written in the same transaction (job_id filled in; done_at too when 0)
 };
 
 // What happened to one lead field.

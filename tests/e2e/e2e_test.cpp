@@ -226,6 +226,17 @@ BOOST_AUTO_TEST_CASE(a_signed_recording_callback_becomes_a_lead_and_a_duplicate_
                           "transcriber/transcribed", "extractor/extracted", "lead_writer/done"})
     BOOST_TEST((std::find(hops.begin(), hops.end(), hop) != hops.end()), "no hop " << hop);
 
+  // The operator's view of the same trace: `callscribe trace CA…`.
+  auto out_path = d.dir / "trace.txt";
+  std::string command = std::string(CALLSCRIBE_BINARY_DIR "/callscribe trace ") + ca +
+                        " --db.url=" + d.db_url + " > " + out_path.string() + " 2>&1";
+  BOOST_TEST(std::system(command.c_str()) == 0);
+  std::ifstream trace_file(out_path);
+  std::string timeline((std::istreambuf_iterator<char>(trace_file)), std::istreambuf_iterator<char>());
+  BOOST_TEST_MESSAGE("callscribe trace " << ca << ":\n" << timeline);
+  for (const char* hop : {"webhook", "enqueued", "transcriber", "transcribed", "lead_writer", "done"})
+    BOOST_TEST(timeline.find(hop) != std::string::npos, "trace output lacks " << hop << ":\n" << timeline);
+
   // Twilio retries: the same callback again.
   auto again = post_signed(*d.server, "/twilio/recording-status", recording_callback(*d.twilio, n));
   BOOST_TEST(again.status == 200);

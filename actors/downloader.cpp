@@ -89,6 +89,36 @@ void kill(head_ptr self, std::int64_t id, const std::string& reason) {
   st.line.erase(id);
 }
 
+// A finished download: resolve the business if the callback had no numbers,
+// then make the download durable. Storage errors propagate to the caller.
+void store_download(head_ptr self, const download_result& r, downloader_state::entry& e) {
+  auto& st = self->state;
+  auto id = r.job.job_id;
+  auto handled_at = now_us();
+  storage::job_store jobs(*st.db);
+  job_ticket job = r.job;
+  if (job.business_id == 0) {
+    auto b = storage::resolve_business(*st.db, job.from_number, job.to_number);
+    if (!b) {
+      std::error_code ec;
+      std::filesystem::remove(job.audio_path, ec);
+      kill(self, id, "unknown business");
+      return;
+    }
+    job.business_id = b->id;
+    job.caller_phone = storage::caller_phone(b->phone_number, job.from_number, job.to_number);
+    jobs.set_business(id, job.owner, b->id, job.from_number, job.to_number);
+  }
+  if (!jobs.mark_downloaded(id, job.owner, job.audio_path)) {
+    spdlog::warn("⚠️ [OFFLINE_STT] Job {} lost its lease during the download", id);
+    st.line.erase(id);
+    return;
+  }
+  record_hop(self->system(), id, "downloader", "downloaded", r.job.trace, handled_at, job.audio_path);
+  e.job = job;
+  e.at = stage::ready;
+}
+
 void on_download(head_ptr self, download_result& r) {
   auto& st = self->state;
   auto it = st.line.find(r.job.job_id);
@@ -99,41 +129,21 @@ void on_download(head_ptr self, download_result& r) {
   switch (r.result) {
   case download_result::outcome::not_ready:
   case download_result::outcome::retry: {
-    int attempts = 1;
-    if (auto rec = storage::job_store(*st.db).find(id))
-      attempts = rec->attempts;
     record_hop(self->system(), id, "downloader", "retry", r.job.trace, handled_at, r.error);
-    release(self, id, retry_delay_us(st.cfg->settings, attempts), r.error);
+    release(self, id, retry_delay_us(st.cfg->settings, it->second.attempts), r.error);
     break;
   }
   case download_result::outcome::failed:
     kill(self, id, r.error);
     break;
-  case download_result::outcome::ok: {
-    storage::job_store jobs(*st.db);
-    job_ticket job = r.job;
-    if (job.business_id == 0) {
-      auto b = storage::resolve_business(*st.db, job.from_number, job.to_number);
-      if (!b) {
-        std::error_code ec;
-        std::filesystem::remove(job.audio_path, ec);
-        kill(self, id, "unknown business");
-        break;
-      }
-      job.business_id = b->id;
-      job.caller_phone = storage::caller_phone(b->phone_number, job.from_number, job.to_number);
-      jobs.set_business(id, job.owner, b->id, job.from_number, job.to_number);
+  case download_result::outcome::ok:
+    try {
+      store_download(self, r, it->second);
+    } catch (const std::exception& e) {
+      release(self, id, retry_delay_us(st.cfg->settings, 1),
+              std::string("could not record the download: ") + e.what());
     }
-    if (!jobs.mark_downloaded(id, job.owner, job.audio_path)) {
-      spdlog::warn("⚠️ [OFFLINE_STT] Job {} lost its lease during the download", id);
-      st.line.erase(id);
-      break;
-    }
-    record_hop(self->system(), id, "downloader", "downloaded", r.job.trace, handled_at, job.audio_path);
-    it->second.job = job;
-    it->second.at = stage::ready;
     break;
-  }
   }
   fill(self);
 }
@@ -157,6 +167,25 @@ void start_download(head_ptr self, std::int64_t id) {
             });
 }
 
+// Hands a transcript on to the extractor. The head does this, not the
+// transcriber, so a transcript is never dropped while the extractor is being
+// replaced: without one, the job waits in line and the next pump tries again.
+bool hand_on(head_ptr self, downloader_state::entry& e) {
+  auto x = roles::find<extractor_actor>(self->system(), roles::extractor);
+  if (!x)
+    return false;
+  auto job = e.job;
+  job.trace = forward(job.trace, "downloader");
+  self->send(x, transcript{job, e.transcript, "stored", 0});
+  e.at = stage::finishing;
+  e.finishing_since_us = now_us();
+  return true;
+}
+
+bool is_error(const caf::error& err, errc code) {
+  return err.category() == caf::atom("callscribe") && err.code() == static_cast<uint8_t>(code);
+}
+
 // Gives the transcriber the lowest-id job in line, once its audio is ready.
 // A lower job still downloading is waited for, so jobs are transcribed in the
 // order they were enqueued; one that is not ready leaves the line instead.
@@ -170,28 +199,26 @@ void pump(head_ptr self) {
     if (e.at == stage::downloading)
       return;
     if (!e.transcript.empty()) {
-      // Transcribed before a restart: that result is durable, go on from it.
-      e.at = stage::finishing;
-      e.finishing_since_us = now_us();
-      if (auto x = roles::find<extractor_actor>(self->system(), roles::extractor))
-        self->send(x, transcript{e.job, e.transcript, "stored", 0});
+      // Transcribed already (before a restart, or just now): go on from it.
+      if (!hand_on(self, e))
+        return;
       continue;
     }
     auto t = roles::find<transcriber_actor>(self->system(), roles::transcriber);
     if (!t)
-      return; // being restarted: the next tick tries again
+      return; // being restarted: role_restarted or the next tick tries again
     e.at = stage::transcribing;
     st.transcriber_busy = true;
     auto job = e.job;
     job.trace = forward(job.trace, "downloader");
     self->request(t, caf::infinite, audio_ready{job})
         .then(
-            [self, id = id](const transcript&) {
+            [self, id = id](const transcript& t) {
               auto& st = self->state;
               st.transcriber_busy = false;
               if (auto it = st.line.find(id); it != st.line.end()) {
-                it->second.at = stage::finishing;
-                it->second.finishing_since_us = now_us();
+                it->second.transcript = t.text;
+                it->second.at = stage::ready;
               }
               pump(self);
             },
@@ -199,12 +226,15 @@ void pump(head_ptr self) {
               auto& st = self->state;
               st.transcriber_busy = false;
               if (st.line.count(id)) {
-                if (err.category() == caf::atom("callscribe") &&
-                    err.code() == static_cast<uint8_t>(errc::bad_audio))
-                  kill(self, id, self->system().render(err));
-                else {
-                  release(self, id, 0, "transcriber failed: " + self->system().render(err));
-                  st.awaiting_transcriber = true;
+                auto why = self->system().render(err);
+                if (is_error(err, errc::bad_audio)) {
+                  kill(self, id, why);
+                } else {
+                  // The attempt is spent; a job that keeps failing ends dead
+                  // after worker.max-attempts, and the queue moves on.
+                  release(self, id, 0, "transcriber failed: " + why);
+                  if (!is_error(err, errc::engine_failed) && !is_error(err, errc::storage_failed))
+                    st.awaiting_transcriber = true; // it died: wait for its replacement
                 }
               }
               fill(self);
@@ -221,21 +251,34 @@ void fill(head_ptr self) {
     return kv.second.at == stage::downloading || kv.second.at == stage::ready;
   });
   if (waiting < s.prefetch) {
-    std::vector<storage::job_record> claimed;
+    std::vector<storage::job_record> claimed, gave_up;
     try {
-      claimed = storage::job_store(*st.db).claim(owner_of(self), static_cast<int>(s.prefetch - waiting),
-                                                 std::chrono::seconds(s.lease_seconds), s.max_attempts);
+      claimed =
+          storage::job_store(*st.db).claim(owner_of(self), static_cast<int>(s.prefetch - waiting),
+                                           std::chrono::seconds(s.lease_seconds), s.max_attempts, &gave_up);
     } catch (const std::exception& e) {
       spdlog::error("❌ [OFFLINE_STT] Could not claim jobs: {}", e.what());
+    }
+    for (const auto& r : gave_up) {
+      spdlog::error("❌ [OFFLINE_STT] Job {} for {} dead: {}", r.id, r.call_sid, r.last_error);
+      record_hop(self->system(), r.id, "downloader", "dead",
+                 trace_context{r.trace_id, "downloader", now_us()}, now_us(), r.last_error);
     }
     for (const auto& r : claimed) {
       if (st.line.count(r.id))
         continue;
       downloader_state::entry e;
-      e.job = ticket_from(self, r);
+      try {
+        e.job = ticket_from(self, r);
+      } catch (const std::exception& ex) {
+        // Its lease runs out and the job is claimed again then.
+        spdlog::error("❌ [OFFLINE_STT] Could not read job {}: {}", r.id, ex.what());
+        continue;
+      }
       std::error_code ec;
       bool have_audio = !r.audio_path.empty() && std::filesystem::exists(r.audio_path, ec);
       e.at = have_audio ? stage::ready : stage::downloading;
+      e.attempts = r.attempts;
       if (have_audio && !r.transcript.empty())
         e.transcript = r.transcript;
       record_hop(self->system(), r.id, "downloader", "claimed", e.job.trace, now_us(),
@@ -309,6 +352,17 @@ downloader_actor::behavior_type downloader(head_ptr self, std::shared_ptr<const 
           break;
         case job_finished::outcome::retry:
           release(self, f.job_id, retry_delay_us(st.cfg->settings, 1), f.error);
+          break;
+        case job_finished::outcome::not_ours:
+          // A stale report (the job was released and claimed again since):
+          // the entry in line is the live one unless the job has ended.
+          try {
+            auto j = storage::job_store(*st.db).find(f.job_id);
+            if (!j || j->state == storage::job_state::done || j->state == storage::job_state::dead ||
+                j->lease_owner != owner_of(self))
+              st.line.erase(f.job_id);
+          } catch (const std::exception&) {
+          }
           break;
         }
         fill(self);

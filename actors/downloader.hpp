@@ -24,6 +24,7 @@ struct downloader_state {
     stage at = stage::downloading;
     std::string transcript; // a transcript already stored: skip the transcriber
     std::int64_t finishing_since_us = 0;
+    int attempts = 1; // counted at the claim
   };
 
   std::shared_ptr<const pipeline_config> cfg;

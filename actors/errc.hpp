@@ -11,7 +11,8 @@ namespace callscribe {
 
 enum class errc : std::uint8_t {
   storage_failed = 1,
-  engine_failed,
+  engine_failed, // the engine failed on a job and was made again
+  engine_lost,   // it could not be made again: the transcriber ends
   download_failed,
   bad_audio,
   unknown_business,

@@ -59,6 +59,7 @@ lead_writer_actor::behavior_type lead_writer(lead_writer_actor::stateful_pointer
         try {
           auto r = storage::lead_store(*st.db).write_and_finish(w);
           if (r.state == storage::lead_write_result::status::not_owner) {
+            finished.result = job_finished::outcome::not_ours;
             spdlog::warn(
                 "⚠️ [OFFLINE_EXTRACT] Job {} for {} is no longer ours (finished, or its lease expired); "
                 "lead left as it is",

@@ -14,6 +14,8 @@ const char* to_string(errc x) {
     return "storage_failed";
   case errc::engine_failed:
     return "engine_failed";
+  case errc::engine_lost:
+    return "engine_lost";
   case errc::download_failed:
     return "download_failed";
   case errc::bad_audio:

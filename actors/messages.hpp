@@ -147,7 +147,8 @@ template <class Inspector> typename Inspector::result_type inspect(Inspector& f,
 struct job_finished {
   std::int64_t job_id = 0;
   trace_context trace;
-  enum class outcome : std::uint8_t { done, dead, retry } result = outcome::done;
+  // not_ours: the lead writer found the job no longer leased to it.
+  enum class outcome : std::uint8_t { done, dead, retry, not_ours } result = outcome::done;
   std::string error;
 };
 

@@ -81,6 +81,17 @@ void restart(sup_ptr self, const std::string& role) {
       self->send(d, role_restarted{role});
 }
 
+// Shutdown, or giving up: stop the children too, and restart none of them.
+void stop_all(sup_ptr self, caf::error reason) {
+  self->state.stopping = true;
+  for (auto& [addr, role] : self->state.roles) {
+    self->system().registry().erase(key_of(role));
+    if (auto h = caf::actor_cast<caf::actor>(addr))
+      self->send_exit(h, reason);
+  }
+  self->quit(std::move(reason));
+}
+
 } // namespace
 
 supervisor_actor::behavior_type supervisor(sup_ptr self, std::shared_ptr<const pipeline_config> cfg) {
@@ -116,10 +127,9 @@ supervisor_actor::behavior_type supervisor(sup_ptr self, std::shared_ptr<const p
       auto why = role + " failed " + std::to_string(st.restarts_us.size()) + " times within " +
                  std::to_string(st.cfg->restart_window.count()) + " s (last: " + reason + ")";
       spdlog::critical("❌ [SUPERVISOR] Giving up: {}; stopping so the service manager can restart us", why);
-      st.stopping = true;
       if (st.cfg->on_give_up)
         st.cfg->on_give_up(why);
-      self->quit(caf::exit_reason::unhandled_exception);
+      stop_all(self, caf::exit_reason::unhandled_exception);
       return;
     }
     auto delay = backoff(st.restarts_us.size());
@@ -129,16 +139,7 @@ supervisor_actor::behavior_type supervisor(sup_ptr self, std::shared_ptr<const p
     else
       self->delayed_send(self, delay, restart_atom::value, role);
   });
-  self->set_exit_handler([self](caf::exit_msg& msg) {
-    // Shutdown: stop the children too, and do not restart them.
-    self->state.stopping = true;
-    for (auto& [addr, role] : self->state.roles) {
-      self->system().registry().erase(key_of(role));
-      if (auto h = caf::actor_cast<caf::actor>(addr))
-        self->send_exit(h, msg.reason);
-    }
-    self->quit(msg.reason);
-  });
+  self->set_exit_handler([self](caf::exit_msg& msg) { stop_all(self, msg.reason); });
   return {
       [self](restart_atom, const std::string& role) { restart(self, role); },
   };

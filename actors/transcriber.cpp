@@ -24,7 +24,12 @@ transcriber_actor::behavior_type transcriber(transcriber_actor::stateful_pointer
   st.cfg = cfg;
   st.db.emplace(storage::database::open(cfg->settings.db_url, cfg->settings.db_password));
   // Made here, in the transcriber's own thread, once: loading a model is slow.
-  st.engine = cfg->make_engine();
+  try {
+    st.engine = cfg->make_engine();
+  } catch (const std::exception& e) {
+    spdlog::error("❌ [OFFLINE_STT] Cannot start the speech engine: {}", e.what());
+    self->quit(make_error(errc::engine_lost, e.what()));
+  }
   return {
       [self](const audio_ready& in) -> caf::result<transcript> {
         auto& st = self->state;
@@ -34,7 +39,8 @@ transcriber_actor::behavior_type transcriber(transcriber_actor::stateful_pointer
         spdlog::info("[OFFLINE_STT] Starting offline transcription for {}", job.call_sid);
         storage::job_store jobs(*st.db);
         try {
-          jobs.set_state(job.job_id, job.owner, storage::job_state::transcribing);
+          if (!jobs.set_state(job.job_id, job.owner, storage::job_state::transcribing))
+            return make_error(errc::storage_failed, "the job is no longer leased to this node");
         } catch (const std::exception& e) {
           return make_error(errc::storage_failed, e.what());
         }
@@ -49,23 +55,34 @@ transcriber_actor::behavior_type transcriber(transcriber_actor::stateful_pointer
         try {
           t = speech::transcribe(*st.engine, audio);
         } catch (const std::exception& e) {
-          // The engine's state is unknown now: let the supervisor replace us.
+          // The engine's state is unknown now: make a fresh one and report the
+          // job failed, so a recording that always breaks the engine uses up
+          // its own attempts and ends dead without taking the process down.
+          // Only an engine that cannot be made again ends this actor, for
+          // the supervisor to replace.
           spdlog::error("❌ [OFFLINE_STT] Speech engine failed on {}: {}", job.call_sid, e.what());
-          self->quit(make_error(errc::engine_failed, e.what()));
+          try {
+            st.engine = st.cfg->make_engine();
+          } catch (const std::exception& again) {
+            spdlog::error("❌ [OFFLINE_STT] Could not restart the speech engine: {}", again.what());
+            auto lost = make_error(errc::engine_lost, again.what());
+            self->quit(lost);
+            return lost;
+          }
           return make_error(errc::engine_failed, e.what());
         }
         try {
-          jobs.store_transcript(job.job_id, job.owner, t.text);
+          if (!jobs.store_transcript(job.job_id, job.owner, t.text))
+            return make_error(errc::storage_failed, "the job is no longer leased to this node");
         } catch (const std::exception& e) {
           return make_error(errc::storage_failed, e.what());
         }
         spdlog::info("[OFFLINE_STT] ✅ Transcript obtained: {} chars", utf8_length(t.text));
         record_hop(self->system(), job.job_id, "transcriber", "transcribed", job.trace, handled_at,
                    fmt::format("{}, {:.2f} s audio, rtf {:.2f}", t.engine, t.audio_seconds, t.rtf));
+        // The head hands it on to the extractor: it knows when one is there.
         transcript out{job, t.text, t.engine, t.audio_seconds};
         out.job.trace = forward(job.trace, "transcriber");
-        if (auto x = roles::find<extractor_actor>(self->system(), roles::extractor))
-          self->send(x, out);
         return out;
       },
   };

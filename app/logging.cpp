@@ -42,7 +42,8 @@ void setup_logging(const config::settings& s) {
 }
 
 std::string redact_db_url(const std::string& url) {
-  static const std::regex password(R"(^(postgres(?:ql)?://[^:/@]+:)[^@]*@)");
+  // Greedy up to the last '@': a password may itself hold one.
+  static const std::regex password(R"(^(postgres(?:ql)?://[^:/@]+:).*@)");
   auto out = std::regex_replace(url, password, "$1***@");
   static const std::regex param(R"((password=)[^&\s]*)");
   return std::regex_replace(out, param, "$1***");

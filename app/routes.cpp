@@ -62,7 +62,8 @@ void recording_status(caf::actor_system& sys, const http::twilio_settings& tw, c
     self->request(webhook, std::chrono::seconds(15), msg)
         .then([reply](const job_accepted&) { reply(empty_twiml()); },
               [reply, self](caf::error& err) {
-                // Not stored: Twilio retries a 5xx, so nothing is lost.
+                // Not stored, and said so: Twilio does not retry status
+                // callbacks by default, so the operator must see this line.
                 spdlog::error("❌ [WEBHOOK] Job not stored: {}", self->system().render(err));
                 reply(http::text_response(503, "could not store the job; retry\n"));
               });

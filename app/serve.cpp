@@ -21,16 +21,49 @@
 #include <caf/send.hpp>
 #include <spdlog/spdlog.h>
 
+#include <cerrno>
 #include <csignal>
+#include <cstring>
+#include <fcntl.h>
 #include <filesystem>
 #include <future>
+#include <optional>
 #include <pthread.h>
+#include <sys/file.h>
 #include <thread>
+#include <unistd.h>
 
 namespace callscribe::app {
 namespace {
 
 std::atomic<int> exit_code{0};
+
+// One server owns a SQLite file: it takes every lease back at start, so a
+// second one would steal the first one's work. The lock goes with the
+// process, even on kill -9.
+class single_server_lock {
+public:
+  explicit single_server_lock(const std::string& path) {
+    std::error_code ec;
+    auto dir = std::filesystem::path(path).parent_path();
+    if (!dir.empty())
+      std::filesystem::create_directories(dir, ec);
+    fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd_ < 0)
+      throw std::runtime_error("cannot open " + path + ": " + std::strerror(errno));
+    if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+      ::close(fd_);
+      throw std::runtime_error("another callscribe server is using this database (" + path +
+                               " is locked); on one SQLite file only one server may run");
+    }
+  }
+  ~single_server_lock() { ::close(fd_); }
+  single_server_lock(const single_server_lock&) = delete;
+  single_server_lock& operator=(const single_server_lock&) = delete;
+
+private:
+  int fd_ = -1;
+};
 
 // Checks what would otherwise fail on the first call, so a bad set-up stops
 // the start with a reason rather than killing every job.
@@ -70,7 +103,11 @@ bool preflight(const config::settings& s) {
 int serve(const config::settings& s) {
   if (!preflight(s))
     return 1;
+  std::optional<single_server_lock> lock;
   try {
+    auto target = storage::parse_db_url(s.db_url);
+    if (target.kind == storage::db_target::backend::sqlite)
+      lock.emplace(target.sqlite_path + ".lock");
     auto db = storage::database::open(s.db_url, s.db_password);
     int version = db.migrate();
     spdlog::info("✅ Database ready: {} (schema version {})", redact_db_url(s.db_url), version);
@@ -106,8 +143,9 @@ int serve(const config::settings& s) {
   caf::actor_system_config cfg;
   add_message_types(cfg);
   caf::actor_system sys{cfg};
-  auto sup = sys.spawn(supervisor, std::shared_ptr<const pipeline_config>(pipeline));
 
+  // Bind first: a server that cannot listen must not start taking jobs (on
+  // SQLite it would take every lease back from the one already running).
   http::server_options options;
   options.host = s.http_host;
   options.port = s.http_port;
@@ -118,11 +156,11 @@ int serve(const config::settings& s) {
     server.start();
   } catch (const std::exception& e) {
     spdlog::critical("❌ {}", e.what());
-    caf::anon_send_exit(sup, caf::exit_reason::user_shutdown);
     return 1;
   }
   spdlog::info("✅ Listening on http://{}:{}; Twilio posts to {}/twilio/recording-status", s.http_host,
                server.port(), s.public_url);
+  auto sup = sys.spawn(supervisor, std::shared_ptr<const pipeline_config>(pipeline));
 
   int sig = 0;
   sigwait(&signals, &sig);

@@ -18,6 +18,13 @@ namespace callscribe::http {
 
 namespace {
 
+std::string unique_suffix() {
+  static thread_local std::mt19937_64 rng{std::random_device{}()};
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(rng()));
+  return buf;
+}
+
 std::string without_trailing_slash(std::string s) {
   while (!s.empty() && s.back() == '/')
     s.pop_back();
@@ -88,7 +95,7 @@ download_outcome download_recording(const twilio_credentials& creds, const std::
   std::error_code ec;
   std::filesystem::create_directories(dest_dir, ec);
   if (ec)
-    return fail("cannot create " + dest_dir + ": " + ec.message(), false);
+    return fail("cannot create " + dest_dir + ": " + ec.message(), true);
 
   fetch_options options = fetch;
   options.username = creds.account_sid;
@@ -105,7 +112,9 @@ download_outcome download_recording(const twilio_credentials& creds, const std::
     if (!url)
       return fail("RecordingUrl is not a valid URL", false);
     const std::string final_path = (dir / (recording_sid + ext)).string();
-    const std::string part_path = final_path + ".part";
+    // A name of its own per download: two downloads of one recording (a
+    // restarted node and its old worker) must not write into one file.
+    const std::string part_path = final_path + ".part-" + unique_suffix();
     last = fetch_to_file(*url, part_path, options);
     ++out.requests;
     switch (last.result) {
@@ -113,7 +122,8 @@ download_outcome download_recording(const twilio_credentials& creds, const std::
       std::filesystem::rename(part_path, final_path, ec);
       if (ec) {
         std::filesystem::remove(part_path, ec);
-        return fail("cannot store " + final_path, false);
+        // Disk trouble may pass; the job is tried again, up to its attempts.
+        return fail("cannot store " + final_path + ": " + ec.message(), true);
       }
       out.result = download_outcome::status::ok;
       out.path = final_path;

@@ -210,7 +210,7 @@ std::vector<job_record> job_store::recent(int limit) {
 }
 
 std::vector<job_record> job_store::claim(const std::string& owner, int limit, std::chrono::seconds lease,
-                                         int max_attempts) {
+                                         int max_attempts, std::vector<job_record>* gave_up) {
   if (limit <= 0)
     return {};
   return guarded("claiming jobs for " + owner, [&] {
@@ -227,7 +227,7 @@ std::vector<job_record> job_store::claim(const std::string& owner, int limit, st
                              " AND (lease_owner = '' OR lease_expires_at <= :now) AND next_attempt_at <= :due"
                              " ORDER BY id LIMIT :limit" +
                              (db_.is_sqlite() ? "" : " FOR UPDATE SKIP LOCKED");
-    std::vector<long long> claimed;
+    std::vector<long long> claimed, ended;
     // Jobs that have used up their attempts are marked dead without counting
     // towards the limit, so look again until the limit is met or none is left.
     for (;;) {
@@ -258,6 +258,7 @@ std::vector<job_record> job_store::claim(const std::string& owner, int limit, st
                   "UPDATE recording_jobs SET state = 'dead', last_error = :reason, lease_owner = '', "
                   "lease_expires_at = 0, updated_at = :updated_at WHERE id = :id",
                   reason, updated_at, c.id);
+          ended.push_back(c.id);
           continue;
         }
         std::string state = c.state == "queued" ? "downloading" : c.state;
@@ -273,6 +274,11 @@ std::vector<job_record> job_store::claim(const std::string& owner, int limit, st
       auto rows = select_jobs(sql, "WHERE id = :id", id);
       out.insert(out.end(), rows.begin(), rows.end());
     }
+    if (gave_up)
+      for (long long id : ended) {
+        auto rows = select_jobs(sql, "WHERE id = :id", id);
+        gave_up->insert(gave_up->end(), rows.begin(), rows.end());
+      }
     tx.commit();
     return out;
   });

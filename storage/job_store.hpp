@@ -43,8 +43,8 @@ struct job_record {
   job_state state = job_state::queued;
   int attempts = 0;
   std::string last_error;
-  std::string audio_path;  // set once the download is durable
-  std::string transcript;  // set once the transcription is durable
+  std::string audio_path; // set once the download is durable
+  std::string transcript; // set once the transcription is durable
   int channels = 1;
   int duration_seconds = 0;
   std::string lease_owner;
@@ -70,7 +70,7 @@ public:
   std::optional<job_record> find(std::int64_t id);
   std::optional<job_record> find_by_recording_sid(const std::string& recording_sid);
   std::vector<job_record> find_by_call_sid(const std::string& call_sid); // id order
-  std::vector<job_record> recent(int limit);                            // newest first
+  std::vector<job_record> recent(int limit);                             // newest first
 
   // Claims up to `limit` claimable jobs in id order for `owner`: not done or
   // dead, no live lease (none, or expired), next attempt due. Each claim
@@ -78,8 +78,10 @@ public:
   // has already used `max_attempts` is marked dead instead ("gave up after N
   // attempts: <last error>") and not returned. A `queued` job becomes
   // `downloading`; a job with a durable stage result keeps its state.
+  // The jobs ended that way are added to `gave_up`, when given, so the caller
+  // can say so.
   std::vector<job_record> claim(const std::string& owner, int limit, std::chrono::seconds lease,
-                                int max_attempts);
+                                int max_attempts, std::vector<job_record>* gave_up = nullptr);
 
   // Extends the lease of each of these jobs that `owner` still holds.
   void renew(const std::string& owner, const std::vector<std::int64_t>& ids, std::chrono::seconds lease);

@@ -64,7 +64,9 @@ struct engine_log {
   std::mutex m;
   std::vector<int> jobs_heard; // job numbers, in order
   int engines_made = 0;
-  int fail_once_on = 0; // throw the first time this job is heard
+  int fail_once_on = 0;     // throw the first time this job is heard
+  int factory_fails_on = 0; // the factory's Nth call throws (the engine cannot be made)
+  bool factory_always_fails_after_first = false;
 };
 
 class scripted_engine : public speech::speech_engine {
@@ -146,9 +148,15 @@ struct fixture {
     pipeline->make_engine = [log] {
       std::lock_guard<std::mutex> lock(log->m);
       ++log->engines_made;
+      if (log->engines_made == log->factory_fails_on ||
+          (log->factory_always_fails_after_first && log->engines_made > 1))
+        throw std::runtime_error("model files unreadable");
       return std::make_unique<scripted_engine>(log);
     };
+    pipeline->on_give_up = [this](const std::string& why) { gave_up = why; };
   }
+
+  std::string gave_up;
 
   ~fixture() {
     // The system's destructor waits for every actor: stop them while the
@@ -218,16 +226,23 @@ BOOST_AUTO_TEST_CASE(jobs_reach_the_transcriber_in_enqueue_order_and_end_done) {
 }
 
 BOOST_AUTO_TEST_CASE(a_failed_transcriber_is_replaced_and_its_job_and_the_next_complete) {
+  // The engine fails on job 2 and cannot be made again in place: the
+  // transcriber ends, and the supervisor's replacement makes a working one.
   heard->fail_once_on = 2;
+  heard->factory_fails_on = 2;
   for (int n : {1, 2, 3})
     enqueue(n);
   start();
-  BOOST_TEST(heard->engines_made == 2);
+  run_with_timers();
+  BOOST_TEST(heard->engines_made == 3);
   BOOST_TEST(heard->jobs_heard == (std::vector<int>{1, 2, 2, 3}), boost::test_tools::per_element());
   for (int n : {1, 2, 3})
     BOOST_TEST(storage::to_string(job(n).state) == "done");
   BOOST_TEST(job(2).attempts == 2);
-  // The replacement is the one in the registry now, and it works.
+  BOOST_TEST(gave_up.empty());
+  // The replacement (the engine made a third time) is the one in the
+  // registry now, and it works.
+  BOOST_REQUIRE(roles::find<transcriber_actor>(sys, roles::transcriber));
   enqueue(4);
   auto downloader = roles::find<downloader_actor>(sys, roles::downloader);
   self->send(downloader, recording_job{job(4).id, {}, sid('C', 4)});
@@ -235,11 +250,10 @@ BOOST_AUTO_TEST_CASE(a_failed_transcriber_is_replaced_and_its_job_and_the_next_c
   BOOST_TEST(storage::to_string(job(4).state) == "done");
 }
 
-BOOST_AUTO_TEST_CASE(a_job_that_always_kills_the_transcriber_ends_dead_and_the_queue_moves_on) {
-  pipeline->settings.max_attempts = 3;
-  pipeline->max_restarts = 10;
+BOOST_AUTO_TEST_CASE(a_job_that_always_breaks_the_engine_ends_dead_and_the_queue_moves_on) {
+  // Default budgets: 5 attempts per job, 5 restarts a minute. The poison job
+  // must use up its attempts, not the process's restarts.
   auto log = heard;
-  // Job 1 is poison: every engine dies on it.
   pipeline->make_engine = [log] {
     struct poison : scripted_engine {
       using scripted_engine::scripted_engine;
@@ -256,8 +270,25 @@ BOOST_AUTO_TEST_CASE(a_job_that_always_kills_the_transcriber_ends_dead_and_the_q
   start();
   run_with_timers();
   BOOST_TEST(storage::to_string(job(1).state) == "dead");
-  BOOST_TEST(job(1).last_error.find("poison") != std::string::npos);
+  BOOST_TEST(job(1).last_error.find("gave up after 5 attempts") != std::string::npos, job(1).last_error);
+  BOOST_TEST(job(1).last_error.find("poison") != std::string::npos, job(1).last_error);
   BOOST_TEST(storage::to_string(job(2).state) == "done");
+  BOOST_TEST(gave_up.empty());
+  BOOST_TEST(static_cast<bool>(roles::find<downloader_actor>(sys, roles::downloader)));
+}
+
+BOOST_AUTO_TEST_CASE(too_many_restarts_stop_the_whole_pipeline_with_a_reason) {
+  heard->fail_once_on = 1;
+  heard->factory_always_fails_after_first = true; // every replacement fails at start
+  enqueue(1);
+  start();
+  run_with_timers(40);
+  BOOST_TEST(gave_up.find("transcriber failed") != std::string::npos, gave_up);
+  // Nothing is left running to claim more work.
+  BOOST_TEST(!roles::find<downloader_actor>(sys, roles::downloader));
+  BOOST_TEST(!roles::find<webhook_actor>(sys, roles::webhook));
+  // The job was acknowledged: it stays in the job store, not done.
+  BOOST_TEST(storage::to_string(job(1).state) != "done");
 }
 
 BOOST_AUTO_TEST_CASE(a_duplicate_delivery_is_answered_and_changes_nothing) {

@@ -398,6 +398,19 @@ BOOST_DATA_TEST_CASE(bad_input_is_refused_with_a_reason_and_stores_nothing,
   BOOST_TEST(!d.job(n));
 }
 
+BOOST_AUTO_TEST_CASE(a_second_server_on_the_same_sqlite_file_refuses_to_start) {
+  auto& d = shared();
+  auto second_dir = d.dir / "second";
+  fs::create_directories(second_dir);
+  server_process second(second_dir,
+                        {{"CALLSCRIBE_DB_URL", d.db_url},
+                         {"CALLSCRIBE_BUSINESSES_FILE", (d.dir / "businesses.json").string()},
+                         {"CALLSCRIBE_EXTRACT_PLACES_DIR", CALLSCRIBE_SOURCE_DIR "/config/places"}});
+  BOOST_CHECK_THROW(second.start(), std::runtime_error);
+  BOOST_TEST(second.log().find("another callscribe server is using this database") != std::string::npos,
+             second.log());
+}
+
 BOOST_AUTO_TEST_CASE(kill_9_after_the_answer_then_a_restart_finishes_the_job_once) {
   deployment d("kill9");
   const int n = 40;

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs every Debian 12 package callscribe needs (only what is missing),
-# then configures and builds. Run as root for the install step; it is quick
-# when everything is already there. Afterwards: build/callscribe serve
+# then configures and builds. Only apt-get runs as root (through sudo when
+# you are not root), so build/ stays yours. Quick when everything is there.
+# Afterwards: build/callscribe serve
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,13 +20,16 @@ for p in "${packages[@]}"; do
 done
 if ((${#missing[@]})); then
   echo "setup: installing ${missing[*]}"
+  as_root=()
   if [[ $(id -u) -ne 0 ]]; then
-    echo "setup: these packages are missing and installing them needs root: ${missing[*]}" >&2
-    exit 1
+    if ! command -v sudo >/dev/null; then
+      echo "setup: installing ${missing[*]} needs root; run this script as root once" >&2
+      exit 1
+    fi
+    as_root=(sudo)
   fi
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -q
-  apt-get install -y -q --no-install-recommends "${missing[@]}"
+  "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -q
+  "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
 
 if [[ ${1:-} == --install-only ]]; then exit 0; fi

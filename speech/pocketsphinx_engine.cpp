@@ -61,7 +61,8 @@ public:
   std::string name() const override { return "pocketsphinx"; }
   int sample_rate() const override { return sample_rate_; }
 
-  channel_transcript transcribe_pcm16(const std::vector<std::int16_t>& samples) override {
+  channel_transcript transcribe_pcm16(const std::vector<std::int16_t>& samples,
+                                      const recognition_hints&) override {
     if (samples.empty())
       return {};
     if (ps_start_utt(decoder_) < 0)

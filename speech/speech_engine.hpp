@@ -30,17 +30,25 @@ struct transcription {
   double rtf = 0; // processing time / audio time
 };
 
+// What a business's catalogue tells the engine to listen for: its service
+// names and aliases and its place names (vocabulary hints), and the language.
+struct recognition_hints {
+  std::string language;             // "he", "en", ...; empty: the engine's default
+  std::vector<std::string> phrases; // most important first
+};
+
 class speech_engine {
 public:
   virtual ~speech_engine() = default;
   virtual std::string name() const = 0;
   virtual int sample_rate() const = 0; // what transcribe_pcm16 wants
   // Blocking. Throws std::runtime_error when the engine fails.
-  virtual channel_transcript transcribe_pcm16(const std::vector<std::int16_t>& samples) = 0;
+  virtual channel_transcript transcribe_pcm16(const std::vector<std::int16_t>& samples,
+                                               const recognition_hints& hints) = 0;
 };
 
 // Decoded audio → text, every channel resampled to the engine's rate.
-transcription transcribe(speech_engine& engine, const audio& a);
+transcription transcribe(speech_engine& engine, const audio& a, const recognition_hints& hints = {});
 
 struct pocketsphinx_options {
   std::string model_dir = "/usr/share/pocketsphinx/model/en-us"; // holds en-us/, en-us.lm.bin, cmudict-en-us.dict

@@ -18,14 +18,14 @@ std::string speaker_for(std::size_t channel) {
 
 } // namespace
 
-transcription transcribe(speech_engine& engine, const audio& a) {
+transcription transcribe(speech_engine& engine, const audio& a, const recognition_hints& hints) {
   const auto started = std::chrono::steady_clock::now();
   transcription result;
   result.engine = engine.name();
   result.audio_seconds = a.seconds();
   for (std::size_t ch = 0; ch < a.channels.size(); ++ch) {
     channel_transcript part =
-        engine.transcribe_pcm16(to_pcm16(a.channels[ch], a.sample_rate, engine.sample_rate()));
+        engine.transcribe_pcm16(to_pcm16(a.channels[ch], a.sample_rate, engine.sample_rate()), hints);
     part.speaker = speaker_for(ch);
     if (!part.text.empty()) {
       if (!result.text.empty())

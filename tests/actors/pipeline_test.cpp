@@ -74,7 +74,8 @@ public:
   explicit scripted_engine(std::shared_ptr<engine_log> log) : log_(std::move(log)) {}
   std::string name() const override { return "scripted"; }
   int sample_rate() const override { return 16000; }
-  speech::channel_transcript transcribe_pcm16(const std::vector<std::int16_t>& samples) override {
+  speech::channel_transcript transcribe_pcm16(const std::vector<std::int16_t>& samples,
+                                              const speech::recognition_hints&) override {
     int job = static_cast<int>(samples.size() / 1600);
     std::lock_guard<std::mutex> lock(log_->m);
     log_->jobs_heard.push_back(job);
@@ -257,10 +258,11 @@ BOOST_AUTO_TEST_CASE(a_job_that_always_breaks_the_engine_ends_dead_and_the_queue
   pipeline->make_engine = [log] {
     struct poison : scripted_engine {
       using scripted_engine::scripted_engine;
-      speech::channel_transcript transcribe_pcm16(const std::vector<std::int16_t>& s) override {
+      speech::channel_transcript transcribe_pcm16(const std::vector<std::int16_t>& s,
+                                                  const speech::recognition_hints& h) override {
         if (s.size() / 1600 == 1)
           throw std::runtime_error("poison");
-        return scripted_engine::transcribe_pcm16(s);
+        return scripted_engine::transcribe_pcm16(s, h);
       }
     };
     return std::make_unique<poison>(log);

@@ -12,7 +12,8 @@ packages=(
   libcurl4-openssl-dev nlohmann-json3-dev libssl-dev libicu-dev libspdlog-dev libfmt-dev
   libsoci-dev libsqlite3-dev libpq-dev sqlite3
   libpocketsphinx-dev libsphinxbase-dev pocketsphinx-en-us
-  libsndfile1-dev libsamplerate0-dev flite
+  libsndfile1-dev libsamplerate0-dev flite sox
+  pocketsphinx pocketsphinx-testdata sctk
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -198,7 +198,7 @@ void pump(head_ptr self) {
       continue;
     if (e.at == stage::downloading)
       return;
-    if (!e.transcript.empty()) {
+    if (e.transcribed) {
       // Transcribed already (before a restart, or just now): go on from it.
       if (!hand_on(self, e))
         return;
@@ -218,6 +218,7 @@ void pump(head_ptr self) {
               st.transcriber_busy = false;
               if (auto it = st.line.find(id); it != st.line.end()) {
                 it->second.transcript = t.text;
+                it->second.transcribed = true;
                 it->second.at = stage::ready;
               }
               pump(self);
@@ -279,12 +280,16 @@ void fill(head_ptr self) {
       bool have_audio = !r.audio_path.empty() && std::filesystem::exists(r.audio_path, ec);
       e.at = have_audio ? stage::ready : stage::downloading;
       e.attempts = r.attempts;
-      if (have_audio && !r.transcript.empty())
+      if (r.transcribed_at_us != 0) {
+        e.transcribed = true;
         e.transcript = r.transcript;
+        e.at = stage::ready; // the audio is not needed again
+      }
       record_hop(self->system(), r.id, "downloader", "claimed", e.job.trace, now_us(),
                  "attempt " + std::to_string(r.attempts));
+      bool needs_audio = e.at == stage::downloading;
       st.line.emplace(r.id, std::move(e));
-      if (!have_audio)
+      if (needs_audio)
         start_download(self, r.id);
     }
   }

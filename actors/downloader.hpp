@@ -22,7 +22,8 @@ struct downloader_state {
   struct entry {
     job_ticket job;
     stage at = stage::downloading;
-    std::string transcript; // a transcript already stored: skip the transcriber
+    bool transcribed = false; // a transcript is stored (maybe empty): skip the transcriber
+    std::string transcript;
     std::int64_t finishing_since_us = 0;
     int attempts = 1; // counted at the claim
   };

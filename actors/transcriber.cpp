@@ -78,8 +78,13 @@ transcriber_actor::behavior_type transcriber(transcriber_actor::stateful_pointer
           return make_error(errc::storage_failed, e.what());
         }
         spdlog::info("[OFFLINE_STT] ✅ Transcript obtained: {} chars", utf8_length(t.text));
-        record_hop(self->system(), job.job_id, "transcriber", "transcribed", job.trace, handled_at,
-                   fmt::format("{}, {:.2f} s audio, rtf {:.2f}", t.engine, t.audio_seconds, t.rtf));
+        if (t.text.empty())
+          spdlog::info("ℹ️ [OFFLINE_STT] No words in the recording of {} (silence or noise)",
+                       job.call_sid);
+        record_hop(self->system(), job.job_id, "transcriber", t.text.empty() ? "no_words" : "transcribed",
+                   job.trace, handled_at,
+                   fmt::format("{}, {:.2f} s audio, rtf {:.2f}{}", t.engine, t.audio_seconds, t.rtf,
+                               t.text.empty() ? ", no words (silence or noise)" : ""));
         // The head hands it on to the extractor: it knows when one is there.
         transcript out{job, t.text, t.engine, t.audio_seconds};
         out.job.trace = forward(job.trace, "transcriber");

@@ -19,14 +19,14 @@ const std::string job_columns =
     "SELECT id, call_sid, recording_sid, recording_url, business_id, from_number, to_number, state, "
     "attempts, "
     "last_error, audio_path, transcript, channels, duration_seconds, lease_owner, lease_expires_at, "
-    "next_attempt_at, trace_id, created_at, updated_at FROM recording_jobs ";
+    "next_attempt_at, trace_id, created_at, updated_at, transcribed_at FROM recording_jobs ";
 
 const std::string not_terminal = "state NOT IN ('done', 'dead')";
 
 // One row of job_columns, bound by position.
 struct job_row {
   job_record r;
-  long long id = 0, business_id = 0, lease_expires_at = 0, next_attempt_at = 0;
+  long long id = 0, business_id = 0, lease_expires_at = 0, next_attempt_at = 0, transcribed_at = 0;
   soci::indicator business_ind = soci::i_null;
   std::string state;
 
@@ -51,6 +51,7 @@ struct job_row {
     st.exchange(soci::into(r.trace_id));
     st.exchange(soci::into(r.created_at));
     st.exchange(soci::into(r.updated_at));
+    st.exchange(soci::into(transcribed_at));
   }
 
   job_record record() const {
@@ -60,6 +61,7 @@ struct job_row {
     out.state = job_state_from_string(state).value_or(job_state::dead);
     out.lease_expires_at_us = lease_expires_at;
     out.next_attempt_at_us = next_attempt_at;
+    out.transcribed_at_us = transcribed_at;
     return out;
   }
 };
@@ -343,8 +345,10 @@ bool job_store::mark_downloaded(std::int64_t id, const std::string& owner, const
 bool job_store::store_transcript(std::int64_t id, const std::string& owner, const std::string& transcript) {
   // With its transcript durable the job's next stage is extraction; a
   // resumed job starts there.
+  long long at = now_us();
   return update_leased(db_, "storing the transcript", id, owner,
-                       "transcript = :transcript, state = 'extracting'", transcript);
+                       "transcript = :transcript, transcribed_at = :at, state = 'extracting'", transcript,
+                       at);
 }
 
 bool job_store::release_for_retry(std::int64_t id, const std::string& owner, std::int64_t next_attempt_at_us,

@@ -44,7 +44,8 @@ struct job_record {
   int attempts = 0;
   std::string last_error;
   std::string audio_path; // set once the download is durable
-  std::string transcript; // set once the transcription is durable
+  std::string transcript; // set once the transcription is durable (may be empty: no words)
+  std::int64_t transcribed_at_us = 0; // when it was stored; 0: not transcribed yet
   int channels = 1;
   int duration_seconds = 0;
   std::string lease_owner;

@@ -117,6 +117,12 @@ CREATE INDEX leads_call_sid ON leads (call_sid);
 CREATE INDEX leads_business_phone ON leads (business_id, phone);
 CREATE INDEX job_events_job_id ON job_events (job_id)
 )"},
+      // When the transcript was stored: a recording with no words has an
+      // empty transcript and must not be transcribed again after a restart.
+      {3,
+       R"(
+ALTER TABLE recording_jobs ADD COLUMN transcribed_at BIGINT NOT NULL DEFAULT 0
+)"},
   };
   return all;
 }

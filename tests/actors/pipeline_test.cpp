@@ -67,6 +67,7 @@ struct engine_log {
   int fail_once_on = 0;     // throw the first time this job is heard
   int factory_fails_on = 0; // the factory's Nth call throws (the engine cannot be made)
   bool factory_always_fails_after_first = false;
+  int silent_job = 0; // this job's recording has no words
 };
 
 class scripted_engine : public speech::speech_engine {
@@ -83,6 +84,8 @@ public:
       log_->fail_once_on = 0;
       throw std::runtime_error("scripted engine failure");
     }
+    if (job == log_->silent_job)
+      return {"caller", "", {}};
     return {"caller", "i need a locksmith in boston", {}};
   }
 
@@ -291,6 +294,26 @@ BOOST_AUTO_TEST_CASE(too_many_restarts_stop_the_whole_pipeline_with_a_reason) {
   BOOST_TEST(!roles::find<webhook_actor>(sys, roles::webhook));
   // The job was acknowledged: it stays in the job store, not done.
   BOOST_TEST(storage::to_string(job(1).state) != "done");
+}
+
+BOOST_AUTO_TEST_CASE(a_recording_with_no_words_completes_once_with_a_trace_event_saying_so) {
+  heard->silent_job = 1;
+  enqueue(1);
+  enqueue(2);
+  start();
+  BOOST_TEST(storage::to_string(job(1).state) == "done");
+  BOOST_TEST(job(1).transcript.empty());
+  BOOST_TEST(job(1).transcribed_at_us > 0);
+  BOOST_TEST(heard->jobs_heard == (std::vector<int>{1, 2}), boost::test_tools::per_element());
+  auto events = storage::trace_store(*db).for_job(job(1).id);
+  BOOST_TEST((std::find_if(events.begin(), events.end(), [](const auto& e) {
+                return e.actor == "transcriber" && e.event == "no_words";
+              }) != events.end()));
+  auto lead = storage::lead_store(*db).find_by_call_sid(sid('C', 1));
+  BOOST_REQUIRE(lead);
+  BOOST_TEST(lead->final_transcript.empty());
+  BOOST_TEST(lead->city.empty());
+  BOOST_TEST(storage::to_string(job(2).state) == "done");
 }
 
 BOOST_AUTO_TEST_CASE(a_duplicate_delivery_is_answered_and_changes_nothing) {

@@ -149,12 +149,28 @@ BOOST_AUTO_TEST_CASE(an_expired_lease_lets_another_owner_claim_and_fences_the_fi
   BOOST_TEST(!jobs.mark_dead(id, "node-a", "stale"));
   BOOST_TEST(!jobs.set_business(id, "node-a", 9, "", ""));
   BOOST_TEST(jobs.find(id)->transcript.empty());
+  BOOST_TEST(jobs.find(id)->transcribed_at_us == 0);
 
   BOOST_TEST(jobs.set_state(id, "node-b", job_state::transcribing));
   BOOST_TEST(jobs.store_transcript(id, "node-b", "שלום, אני צריך מנעולן בעפולה"));
   auto stored = jobs.find(id);
   BOOST_TEST(stored->transcript == "שלום, אני צריך מנעולן בעפולה");
   BOOST_TEST((stored->state == job_state::extracting));
+  BOOST_TEST(stored->transcribed_at_us > 0);
+}
+
+BOOST_AUTO_TEST_CASE(an_empty_transcript_is_a_stored_result_too) {
+  // A recording with no words: transcribed, and must not be transcribed again.
+  scratch_db s;
+  job_store jobs(s.db);
+  auto id = jobs.insert(job_for(1)).job_id;
+  jobs.claim("node-a", 1, 60s, 5);
+  BOOST_TEST(jobs.store_transcript(id, "node-a", ""));
+  BOOST_TEST(jobs.release_for_retry(id, "node-a", now_us(), "restart"));
+  auto again = jobs.claim("node-a", 1, 60s, 5);
+  BOOST_REQUIRE(again.size() == 1u);
+  BOOST_TEST(again[0].transcript.empty());
+  BOOST_TEST(again[0].transcribed_at_us > 0);
 }
 
 BOOST_AUTO_TEST_CASE(set_business_fills_in_what_the_callback_lacked) {

@@ -3,6 +3,7 @@
 
 #include "actors/errc.hpp"
 #include "actors/roles.hpp"
+#include "storage/business_store.hpp"
 #include "storage/job_store.hpp"
 
 #include <caf/stateful_actor.hpp>
@@ -10,6 +11,33 @@
 #include <spdlog/spdlog.h>
 
 namespace callscribe {
+
+namespace {
+
+// How many place names go into a business's hints, most populous first:
+// enough to cover where most callers are, few enough for a prompt.
+constexpr std::size_t hint_places = 40;
+
+// The business's words and language, looked up once per business. Without
+// them the engine still works, only without the bias.
+const speech::recognition_hints& hints_for(transcriber_state& st, std::int64_t business_id) {
+  auto it = st.hints.find(business_id);
+  if (it != st.hints.end())
+    return it->second;
+  speech::recognition_hints h;
+  try {
+    if (auto b = storage::business_store(*st.db).find(business_id)) {
+      auto c = extraction::parse_catalogue(b->services_json, b->places_json, b->language);
+      h.language = b->language;
+      h.phrases = st.gazetteer->vocabulary(c, hint_places);
+    }
+  } catch (const std::exception& e) {
+    spdlog::warn("⚠️ [OFFLINE_STT] No vocabulary hints for business {}: {}", business_id, e.what());
+  }
+  return st.hints.emplace(business_id, std::move(h)).first->second;
+}
+
+} // namespace
 
 std::size_t utf8_length(const std::string& s) {
   std::size_t n = 0;
@@ -23,6 +51,7 @@ transcriber_actor::behavior_type transcriber(transcriber_actor::stateful_pointer
   auto& st = self->state;
   st.cfg = cfg;
   st.db.emplace(storage::database::open(cfg->settings.db_url, cfg->settings.db_password));
+  st.gazetteer = std::make_unique<extraction::gazetteer>(cfg->settings.places_dir);
   // Made here, in the transcriber's own thread, once: loading a model is slow.
   try {
     st.engine = cfg->make_engine();
@@ -53,7 +82,7 @@ transcriber_actor::behavior_type transcriber(transcriber_actor::stateful_pointer
         }
         speech::transcription t;
         try {
-          t = speech::transcribe(*st.engine, audio);
+          t = speech::transcribe(*st.engine, audio, hints_for(st, job.business_id));
         } catch (const std::exception& e) {
           // The engine's state is unknown now: make a fresh one and report the
           // job failed, so a recording that always breaks the engine uses up

@@ -4,9 +4,12 @@
 
 #include "actors/messages.hpp"
 #include "actors/pipeline.hpp"
+#include "extraction/gazetteer.hpp"
 #include "speech/speech_engine.hpp"
 #include "storage/database.hpp"
 
+#include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 
@@ -17,6 +20,8 @@ struct transcriber_state {
   std::shared_ptr<const pipeline_config> cfg;
   std::optional<storage::database> db;
   std::unique_ptr<speech::speech_engine> engine;
+  std::unique_ptr<extraction::gazetteer> gazetteer;        // for the vocabulary hints
+  std::map<std::int64_t, speech::recognition_hints> hints; // by business id
 };
 
 transcriber_actor::behavior_type transcriber(transcriber_actor::stateful_pointer<transcriber_state> self,

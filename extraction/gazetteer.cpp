@@ -144,6 +144,26 @@ void gazetteer::preload(const catalogue& c) {
     impl_->list(p);
 }
 
+std::vector<std::string> gazetteer::vocabulary(const catalogue& c, std::size_t max_places) {
+  std::vector<std::string> out;
+  for (const auto& svc : c.services) {
+    out.push_back(svc.name);
+    out.insert(out.end(), svc.aliases.begin(), svc.aliases.end());
+  }
+  // The most populous places first: the likeliest to be said, and what a
+  // length-limited hint keeps when it is cut.
+  std::vector<const place*> all;
+  for (const auto& name : c.places)
+    for (const auto& p : impl_->list(name)->places())
+      all.push_back(&p);
+  std::stable_sort(all.begin(), all.end(),
+                   [](const place* a, const place* b) { return a->population > b->population; });
+  const bool hebrew = is_hebrew_language(c.language);
+  for (std::size_t i = 0; i < all.size() && i < max_places; ++i)
+    out.push_back(hebrew && !all[i]->name_he.empty() ? all[i]->name_he : all[i]->name_en);
+  return out;
+}
+
 extraction_result gazetteer::extract(const catalogue& c, const std::string& transcript) {
   const auto tokens = tokenize(transcript);
   extraction_result r;

@@ -49,6 +49,11 @@ public:
   // read-only. Throws catalogue_error when a place list cannot be loaded.
   extraction_result extract(const catalogue& c, const std::string& transcript);
 
+  // Words a speech engine should listen for with this catalogue: every
+  // service name and alias, then the `max_places` most populous places, in
+  // the catalogue's language. Throws catalogue_error if a list cannot load.
+  std::vector<std::string> vocabulary(const catalogue& c, std::size_t max_places);
+
   // Loads the catalogue's place lists now (about 0.1 s for "us"), so the first
   // call is not slow and a broken list file shows at start. Throws
   // catalogue_error.

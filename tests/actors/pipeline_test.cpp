@@ -68,6 +68,7 @@ struct engine_log {
   int factory_fails_on = 0; // the factory's Nth call throws (the engine cannot be made)
   bool factory_always_fails_after_first = false;
   int silent_job = 0; // this job's recording has no words
+  speech::recognition_hints last_hints;
 };
 
 class scripted_engine : public speech::speech_engine {
@@ -76,10 +77,11 @@ public:
   std::string name() const override { return "scripted"; }
   int sample_rate() const override { return 16000; }
   speech::channel_transcript transcribe_pcm16(const std::vector<std::int16_t>& samples,
-                                              const speech::recognition_hints&) override {
+                                              const speech::recognition_hints& hints) override {
     int job = static_cast<int>(samples.size() / 1600);
     std::lock_guard<std::mutex> lock(log_->m);
     log_->jobs_heard.push_back(job);
+    log_->last_hints = hints;
     if (job == log_->fail_once_on) {
       log_->fail_once_on = 0;
       throw std::runtime_error("scripted engine failure");
@@ -218,6 +220,12 @@ BOOST_AUTO_TEST_CASE(jobs_reach_the_transcriber_in_enqueue_order_and_end_done) {
     BOOST_TEST(lead->extracted_city == "Boston");
     BOOST_TEST(lead->city == "Boston");
   }
+  // The engine heard the business's words: its services, then its largest places.
+  BOOST_TEST(heard->last_hints.language == "en");
+  BOOST_REQUIRE(!heard->last_hints.phrases.empty());
+  BOOST_TEST(heard->last_hints.phrases.front() == "locksmith");
+  const auto& p = heard->last_hints.phrases;
+  BOOST_TEST((std::find(p.begin(), p.end(), "Boston") != p.end()));
   // Every hop of job 1 reached job_events, the lead write last.
   auto events = storage::trace_store(*db).for_job(job(1).id);
   std::vector<std::string> names;

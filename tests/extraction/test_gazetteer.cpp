@@ -162,3 +162,14 @@ BOOST_AUTO_TEST_CASE(speed) {
   BOOST_TEST(load < 3000);
   BOOST_TEST(per_call < 50);
 }
+
+BOOST_AUTO_TEST_CASE(vocabulary_lists_services_then_the_largest_places_in_the_business_language) {
+  auto he = shared_gazetteer().vocabulary(parse_catalogue(afula_locks, R"(["il"])", "he"), 3);
+  BOOST_REQUIRE(he.size() >= 4u);
+  BOOST_TEST(he[0] == "מנעולן");
+  // Jerusalem is Israel's most populous locality; the names are Hebrew.
+  BOOST_TEST((std::find(he.begin(), he.end(), "ירושלים") != he.end()));
+  auto en = shared_gazetteer().vocabulary(parse_catalogue(locksmith, R"(["us"])", "en"), 2);
+  BOOST_TEST(en.back() == "Los Angeles");
+  BOOST_TEST((std::find(en.begin(), en.end(), "New York") != en.end()));
+}

@@ -37,7 +37,18 @@ struct pipeline_config {
 };
 
 // The production download and lookup functions and engine factory for these
-// settings (Twilio's REST API, PocketSphinx).
+// settings (Twilio's REST API, the engine stt.engine names).
 void use_real_parts(pipeline_config& cfg);
+
+// How many place names go into a business's vocabulary hints, most populous
+// first: enough to cover where most callers are, few enough for a prompt.
+constexpr std::size_t hint_places = 40;
+
+// Makes the speech engine stt.engine names, configured from the settings.
+std::function<std::unique_ptr<speech::speech_engine>()> engine_factory(const config::settings& s);
+
+// What is wrong with the speech settings, in one line, or "" when nothing is:
+// checked at start so a bad set-up stops the server rather than every job.
+std::string speech_settings_problem(const config::settings& s);
 
 } // namespace callscribe

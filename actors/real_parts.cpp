@@ -1,6 +1,11 @@
 // The production parts of the pipeline: Twilio's REST API and PocketSphinx.
 #include "actors/pipeline.hpp"
 
+#include "speech/command_engine.hpp"
+#include "speech/openai_engine.hpp"
+
+#include <filesystem>
+
 namespace callscribe {
 
 void use_real_parts(pipeline_config& cfg) {
@@ -23,9 +28,65 @@ void use_real_parts(pipeline_config& cfg) {
   cfg.lookup_call = [=](const std::string& call_sid, std::string* error) {
     return http::fetch_call(creds, call_sid, lookup, error);
   };
+  cfg.make_engine = engine_factory(s);
+}
+
+namespace {
+
+speech::openai_options openai_options_of(const config::settings& s) {
+  speech::openai_options o;
+  o.url = s.stt_url;
+  o.model = s.stt_model;
+  o.api_key = s.stt_api_key;
+  o.language = s.stt_language;
+  o.timeout = std::chrono::seconds(s.stt_timeout_seconds);
+  return o;
+}
+
+speech::command_options command_options_of(const config::settings& s) {
+  speech::command_options o;
+  o.argv = speech::split_command(s.stt_command);
+  o.language = s.stt_language;
+  o.timeout = std::chrono::seconds(s.stt_timeout_seconds);
+  return o;
+}
+
+} // namespace
+
+std::function<std::unique_ptr<speech::speech_engine>()> engine_factory(const config::settings& s) {
+  if (s.stt_engine == "openai") {
+    auto o = openai_options_of(s);
+    return [o] { return speech::make_openai_engine(o); };
+  }
+  if (s.stt_engine == "command") {
+    auto o = command_options_of(s);
+    return [o] { return speech::make_command_engine(o); };
+  }
   speech::pocketsphinx_options ps;
   ps.model_dir = s.stt_model_dir;
-  cfg.make_engine = [ps] { return speech::make_pocketsphinx_engine(ps); };
+  return [ps] { return speech::make_pocketsphinx_engine(ps); };
+}
+
+std::string speech_settings_problem(const config::settings& s) {
+  try {
+    if (s.stt_engine == "openai") {
+      speech::make_openai_engine(openai_options_of(s)); // checks url and model
+      return {};
+    }
+    if (s.stt_engine == "command") {
+      if (s.stt_command.empty())
+        return "stt.engine=command needs stt.command (a program and its arguments, {file} for the audio)";
+      command_options_of(s);
+      return {};
+    }
+    std::error_code ec;
+    if (!std::filesystem::exists(s.stt_model_dir + "/en-us", ec))
+      return "no PocketSphinx model in " + s.stt_model_dir +
+             " (install pocketsphinx-en-us, or set stt.model-dir)";
+    return {};
+  } catch (const std::exception& e) {
+    return "stt." + std::string(s.stt_engine == "openai" ? "url/stt.model" : "command") + ": " + e.what();
+  }
 }
 
 } // namespace callscribe

@@ -14,10 +14,6 @@ namespace callscribe {
 
 namespace {
 
-// How many place names go into a business's hints, most populous first:
-// enough to cover where most callers are, few enough for a prompt.
-constexpr std::size_t hint_places = 40;
-
 // The business's words and language, looked up once per business. Without
 // them the engine still works, only without the bias.
 const speech::recognition_hints& hints_for(transcriber_state& st, std::int64_t business_id) {

@@ -2,6 +2,7 @@
 // stderr, and exits non-zero on failure.
 #include "app/commands.hpp"
 
+#include "actors/pipeline.hpp"
 #include "app/businesses.hpp"
 #include "app/logging.hpp"
 #include "extraction/gazetteer.hpp"
@@ -63,27 +64,30 @@ int transcribe(const config::invocation& inv) {
     return 2;
   }
   const auto& s = inv.values;
-  if (s.stt_engine != "pocketsphinx") {
-    std::cerr << "callscribe transcribe: stt.engine=" << s.stt_engine
-              << " is not available in this version\n";
+  if (auto problem = speech_settings_problem(s); !problem.empty()) {
+    std::cerr << "callscribe transcribe: " << problem << "\n";
     return 2;
   }
   auto audio = speech::decode_file(inv.arguments[0]);
-  speech::pocketsphinx_options ps;
-  ps.model_dir = s.stt_model_dir;
-  auto engine = speech::make_pocketsphinx_engine(ps);
-  auto t = speech::transcribe(*engine, audio);
-  nlohmann::json extraction;
+  // With --business, the business's words bias the engine as in the server.
+  std::optional<extraction::catalogue> catalogue;
+  speech::recognition_hints hints;
+  extraction::gazetteer g(s.places_dir);
   if (auto it = inv.flags.find("business"); it != inv.flags.end()) {
     auto b = business_for(s, it->second);
     if (!b) {
       std::cerr << "callscribe transcribe: no business with phone number " << it->second << "\n";
       return 2;
     }
-    extraction::gazetteer g(s.places_dir);
-    extraction = result_json(
-        g.extract(extraction::parse_catalogue(b->services_json, b->places_json, b->language), t.text));
+    catalogue = extraction::parse_catalogue(b->services_json, b->places_json, b->language);
+    hints.language = b->language;
+    hints.phrases = g.vocabulary(*catalogue, hint_places);
   }
+  auto engine = engine_factory(s)();
+  auto t = speech::transcribe(*engine, audio, hints);
+  nlohmann::json extraction;
+  if (catalogue)
+    extraction = result_json(g.extract(*catalogue, t.text));
   if (inv.flags.count("json")) {
     nlohmann::json channels = nlohmann::json::array();
     for (const auto& c : t.channels) {

@@ -68,8 +68,8 @@ private:
 // Checks what would otherwise fail on the first call, so a bad set-up stops
 // the start with a reason rather than killing every job.
 bool preflight(const config::settings& s) {
-  if (s.stt_engine != "pocketsphinx") {
-    spdlog::critical("❌ stt.engine={} is not available in this version; use pocketsphinx", s.stt_engine);
+  if (auto problem = speech_settings_problem(s); !problem.empty()) {
+    spdlog::critical("❌ {}", problem);
     return false;
   }
   if (s.extract_engine != "gazetteer") {
@@ -77,11 +77,6 @@ bool preflight(const config::settings& s) {
     return false;
   }
   std::error_code ec;
-  if (!std::filesystem::exists(s.stt_model_dir + "/en-us", ec)) {
-    spdlog::critical("❌ No PocketSphinx model in {} (install pocketsphinx-en-us, or set stt.model-dir)",
-                     s.stt_model_dir);
-    return false;
-  }
   if (!std::filesystem::exists(s.places_dir + "/il_localities.tsv", ec)) {
     spdlog::critical("❌ No place lists in {} (run from the project folder, or set extract.places-dir)",
                      s.places_dir);

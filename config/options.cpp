@@ -32,61 +32,64 @@ po::options_description settings_options(settings& s, int& port, int& body_limit
   auto str = [](std::string* p) { return po::value<std::string>(p)->default_value(*p); };
   auto num = [](int* p) { return po::value<int>(p)->default_value(*p); };
   auto flag = [](bool* p) { return po::value<bool>(p)->default_value(*p, *p ? "true" : "false"); };
-  d.add_options()("http.host", str(&s.http_host), "address to listen on")(
-      "http.port", po::value<int>(&port)->default_value(port), "port to listen on")(
-      "http.public-url", str(&s.public_url), "the URL Twilio calls and signs (scheme, host, port)")(
-      "http.body-limit-bytes", po::value<int>(&body_limit)->default_value(body_limit),
-      "largest request body; larger gets 413")("db.url", str(&s.db_url),
-                                               "sqlite:PATH or postgresql://user@host/db")(
-      "storage.data-dir", str(&s.data_dir),
-      "where recordings are stored")("storage.retention-days", num(&s.retention_days),
-                                     "days to keep local audio (0: delete after processing)")(
-      "twilio.account-sid", str(&s.twilio_account_sid), "your Account Sid (AC…); also TWILIO_ACCOUNT_SID")(
-      "twilio.api-base", str(&s.twilio_api_base),
-      "Twilio REST API origin; recordings are fetched only from here")(
-      "twilio.validate-signature", flag(&s.validate_signature), "check X-Twilio-Signature")(
-      "twilio.delete-after-processing", flag(&s.delete_after_processing),
-      "delete the recording at Twilio once done")("twilio.reconcile-minutes", num(&s.reconcile_minutes),
-                                                  "list recent recordings to catch lost callbacks (0: off)")(
-      "stt.engine", str(&s.stt_engine), "pocketsphinx, openai or command")(
-      "stt.url", str(&s.stt_url), "OpenAI-compatible transcription endpoint (openai)")(
-      "stt.model", str(&s.stt_model), "model name (openai)")("stt.language", str(&s.stt_language),
-                                                             "language hint, e.g. he (openai, command)")(
-      "stt.command", str(&s.stt_command), "program and arguments, {file} for the audio (command)")(
-      "stt.model-dir", str(&s.stt_model_dir), "PocketSphinx model folder (pocketsphinx)")(
-      "extract.engine", str(&s.extract_engine), "gazetteer or llm")("extract.url", str(&s.extract_url),
-                                                                    "OpenAI-compatible chat endpoint (llm)")(
-      "extract.model", str(&s.extract_model), "model name (llm)")("extract.places-dir", str(&s.places_dir),
-                                                                  "folder of the built-in place lists")(
-      "worker.enabled", flag(&s.worker_enabled), "process jobs (off: jobs are stored, not processed)")(
-      "worker.lease-seconds", num(&s.lease_seconds),
-      "a claimed job returns to the queue when its node stops renewing")(
-      "worker.max-attempts", num(&s.max_attempts), "attempts before a job ends dead")(
-      "worker.prefetch", num(&s.prefetch), "downloads kept ahead of the transcriber")(
-      "node.id", str(&s.node_id), "owner name of this node's leases (default: the host name)")(
-      "download.max-bytes", po::value<long long>(&max_bytes)->default_value(max_bytes), "largest recording")(
-      "download.timeout-seconds", num(&s.download_timeout_seconds), "time limit of one download request")(
-      "download.retries", num(&s.download_retries), "requests per download while Twilio answers 404/429/5xx")(
-      "download.backoff-ms", num(&s.download_backoff_ms), "first retry delay; doubles, with jitter")(
-      "shutdown.grace-seconds", num(&s.grace_seconds), "time to finish work in hand on SIGTERM")(
-      "trace.level", str(&s.trace_level), "off, jobs or messages")("log.level", str(&s.log_level),
-                                                                   "trace, debug, info, warn, error")(
-      "log.format", str(&s.log_format), "text or json")("businesses.file", str(&s.businesses_file),
-                                                        "businesses and their service catalogues (JSON)");
+  // clang-format off
+  d.add_options()
+    ("http.host", str(&s.http_host), "address to listen on")
+    ("http.port", po::value<int>(&port)->default_value(port), "port to listen on")
+    ("http.public-url", str(&s.public_url), "the URL Twilio calls and signs (scheme, host, port)")
+    ("http.body-limit-bytes", po::value<int>(&body_limit)->default_value(body_limit), "largest request body; larger gets 413")
+    ("db.url", str(&s.db_url), "sqlite:PATH or postgresql://user@host/db")
+    ("storage.data-dir", str(&s.data_dir), "where recordings are stored")
+    ("storage.retention-days", num(&s.retention_days), "days to keep local audio (0: delete after processing)")
+    ("twilio.account-sid", str(&s.twilio_account_sid), "your Account Sid (AC…); also TWILIO_ACCOUNT_SID")
+    ("twilio.api-base", str(&s.twilio_api_base), "Twilio REST API origin; recordings are fetched only from here")
+    ("twilio.validate-signature", flag(&s.validate_signature), "check X-Twilio-Signature")
+    ("twilio.delete-after-processing", flag(&s.delete_after_processing), "delete the recording at Twilio once done")
+    ("twilio.reconcile-minutes", num(&s.reconcile_minutes), "list recent recordings to catch lost callbacks (0: off)")
+    ("stt.engine", str(&s.stt_engine), "pocketsphinx, openai or command")
+    ("stt.url", str(&s.stt_url), "OpenAI-compatible transcription endpoint (openai)")
+    ("stt.model", str(&s.stt_model), "model name (openai)")
+    ("stt.language", str(&s.stt_language), "language hint, e.g. he (openai, command)")
+    ("stt.command", str(&s.stt_command), "program and arguments, {file} for the audio (command)")
+    ("stt.model-dir", str(&s.stt_model_dir), "PocketSphinx model folder (pocketsphinx)")
+    ("stt.timeout-seconds", num(&s.stt_timeout_seconds), "time limit of one request (openai) or run (command)")
+    ("extract.engine", str(&s.extract_engine), "gazetteer or llm")
+    ("extract.url", str(&s.extract_url), "OpenAI-compatible chat endpoint (llm)")
+    ("extract.model", str(&s.extract_model), "model name (llm)")
+    ("extract.places-dir", str(&s.places_dir), "folder of the built-in place lists")
+    ("worker.enabled", flag(&s.worker_enabled), "process jobs (off: jobs are stored, not processed)")
+    ("worker.lease-seconds", num(&s.lease_seconds), "a claimed job returns to the queue when its node stops renewing")
+    ("worker.max-attempts", num(&s.max_attempts), "attempts before a job ends dead")
+    ("worker.prefetch", num(&s.prefetch), "downloads kept ahead of the transcriber")
+    ("node.id", str(&s.node_id), "owner name of this node's leases (default: the host name)")
+    ("download.max-bytes", po::value<long long>(&max_bytes)->default_value(max_bytes), "largest recording")
+    ("download.timeout-seconds", num(&s.download_timeout_seconds), "time limit of one download request")
+    ("download.retries", num(&s.download_retries), "requests per download while Twilio answers 404/429/5xx")
+    ("download.backoff-ms", num(&s.download_backoff_ms), "first retry delay; doubles, with jitter")
+    ("shutdown.grace-seconds", num(&s.grace_seconds), "time to finish work in hand on SIGTERM")
+    ("trace.level", str(&s.trace_level), "off, jobs or messages")
+    ("log.level", str(&s.log_level), "trace, debug, info, warn, error")
+    ("log.format", str(&s.log_format), "text or json")
+    ("businesses.file", str(&s.businesses_file), "businesses and their service catalogues (JSON)");
+  // clang-format on
   return d;
 }
 
 po::options_description command_options() {
   po::options_description d("Command options");
-  d.add_options()("help,h", "print this help")("config", po::value<std::string>(),
-                                               "config file (default config/callscribe.ini when present)")(
-      "json", "transcribe: print JSON")("jsonl", "extract: one JSON transcript per input line")(
-      "business", po::value<std::string>(), "transcribe/extract: the business's phone number (+E164)")(
-      "audio", po::value<std::string>(), "simulate-call: the recording to play")(
-      "from", po::value<std::string>(), "simulate-call: caller number")("to", po::value<std::string>(),
-                                                                        "simulate-call: business number")(
-      "server", po::value<std::string>(),
-      "simulate-call: the server's URL")("twice", "simulate-call: deliver every callback twice");
+  // clang-format off
+  d.add_options()
+    ("help,h", "print this help")
+    ("config", po::value<std::string>(), "config file (default config/callscribe.ini when present)")
+    ("json", "transcribe: print JSON")
+    ("jsonl", "extract: one JSON transcript per input line")
+    ("business", po::value<std::string>(), "transcribe/extract: the business's phone number (+E164)")
+    ("audio", po::value<std::string>(), "simulate-call: the recording to play")
+    ("from", po::value<std::string>(), "simulate-call: caller number")
+    ("to", po::value<std::string>(), "simulate-call: business number")
+    ("server", po::value<std::string>(), "simulate-call: the server's URL")
+    ("twice", "simulate-call: deliver every callback twice");
+  // clang-format on
   return d;
 }
 
@@ -271,6 +274,7 @@ invocation parse_invocation(int argc, const char* const argv[],
   for (auto [value, name, least] :
        {std::tuple<int, const char*, int>{s.retention_days, "storage.retention-days", 0},
         {s.grace_seconds, "shutdown.grace-seconds", 0},
+        {s.stt_timeout_seconds, "stt.timeout-seconds", 1},
         {s.download_timeout_seconds, "download.timeout-seconds", 1},
         {s.download_retries, "download.retries", 1},
         {s.download_backoff_ms, "download.backoff-ms", 0},

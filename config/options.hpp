@@ -36,6 +36,7 @@ struct settings {
   std::string stt_url, stt_model, stt_language, stt_command;
   std::string stt_api_key; // secret
   std::string stt_model_dir = "/usr/share/pocketsphinx/model/en-us";
+  int stt_timeout_seconds = 300; // one request (openai) or one run (command)
   // extraction
   std::string extract_engine = "gazetteer";
   std::string extract_url, extract_model;

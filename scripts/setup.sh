@@ -12,7 +12,7 @@ packages=(
   libcurl4-openssl-dev nlohmann-json3-dev libssl-dev libicu-dev libspdlog-dev libfmt-dev
   libsoci-dev libsqlite3-dev libpq-dev sqlite3
   libpocketsphinx-dev libsphinxbase-dev pocketsphinx-en-us
-  libsndfile1-dev libsamplerate0-dev flite sox
+  libsndfile1-dev libsamplerate0-dev libmpg123-dev flite sox
   pocketsphinx pocketsphinx-testdata sctk
 )
 missing=()

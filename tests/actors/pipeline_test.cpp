@@ -24,6 +24,7 @@
 #include <caf/typed_event_based_actor.hpp>
 #include <sndfile.h>
 
+#include <cmath>
 #include <filesystem>
 #include <mutex>
 
@@ -54,7 +55,10 @@ void write_wav(const std::string& path, int tenths) {
   info.format = SF_FORMAT_WAV | SF_FORMAT_PCM_16;
   SNDFILE* f = sf_open(path.c_str(), SFM_WRITE, &info);
   BOOST_REQUIRE(f);
-  std::vector<short> samples(static_cast<size_t>(tenths) * 1600, 0);
+  // A tone, not silence: silent channels never reach the engine.
+  std::vector<short> samples(static_cast<size_t>(tenths) * 1600);
+  for (std::size_t i = 0; i < samples.size(); ++i)
+    samples[i] = static_cast<short>(3000 * std::sin(2 * 3.14159265 * 440 * static_cast<double>(i) / 16000));
   sf_write_short(f, samples.data(), static_cast<sf_count_t>(samples.size()));
   sf_close(f);
 }

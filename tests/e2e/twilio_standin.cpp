@@ -63,6 +63,12 @@ int twilio_standin::recording_requests(const std::string& recording_sid) const {
   return it == recordings_.end() ? 0 : it->second.requests;
 }
 
+std::string twilio_standin::last_query(const std::string& recording_sid) const {
+  std::lock_guard<std::mutex> lock(m_);
+  auto it = recordings_.find(recording_sid);
+  return it == recordings_.end() ? "" : it->second.last_query;
+}
+
 int twilio_standin::call_requests(const std::string& call_sid) const {
   std::lock_guard<std::mutex> lock(m_);
   auto it = calls_.find(call_sid);
@@ -94,6 +100,7 @@ http::response twilio_standin::answer(const http::request& req) {
       return http::text_response(404, R"({"code": 20404})");
     auto& r = it->second;
     ++r.requests;
+    r.last_query = req.query;
     if (r.requests <= r.not_ready_first)
       return http::text_response(404, R"({"code": 20404, "message": "not ready"})");
     std::ifstream in(r.path, std::ios::binary);

@@ -24,6 +24,7 @@ public:
   std::string base() const; // http://127.0.0.1:PORT
   std::string recording_url(const std::string& recording_sid) const;
   int recording_requests(const std::string& recording_sid) const;
+  std::string last_query(const std::string& recording_sid) const; // of the last request for it
   int call_requests(const std::string& call_sid) const;
   int unauthorised_requests() const;
 
@@ -32,6 +33,7 @@ private:
     std::string path;
     int not_ready_first = 0;
     int requests = 0;
+    std::string last_query;
   };
   struct call {
     std::string from, to, direction;

@@ -5,6 +5,7 @@
 #include <boost/test/data/test_case.hpp>
 #include <boost/test/unit_test.hpp>
 
+#include "http/server.hpp"
 #include "http/twilio_form.hpp"
 #include "http/twilio_signature.hpp"
 #include "storage/database.hpp"
@@ -18,6 +19,7 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <mutex>
 
 using namespace callscribe;
 using namespace callscribe::testing;
@@ -30,6 +32,7 @@ const std::string account_sid = "AC0123456789abcdef0123456789abcdef";
 const std::string auth_token = "e2e-auth-token-not-a-real-one";
 const std::string public_url = "https://callscribe.example.test";
 const std::string business = "+16175550100";
+const std::string hebrew_business = "+97246000000";
 // Each test call comes from its own number: one caller's calls share an open lead.
 std::string caller_of(int n) {
   return "+1617555" + std::to_string(4000 + n);
@@ -92,7 +95,7 @@ struct deployment {
   std::unique_ptr<server_process> server;
   std::string db_url;
 
-  explicit deployment(const std::string& name) {
+  explicit deployment(const std::string& name, std::map<std::string, std::string> extra_env = {}) {
     dir = fs::temp_directory_path() / ("callscribe-e2e-" + name + "-" + std::to_string(::getpid()));
     fs::remove_all(dir);
     fs::create_directories(dir);
@@ -104,7 +107,10 @@ struct deployment {
         << R"([{"name": "Boston Lock & Key", "phone_number": ")" << business
         << R"(", "language": "en", "places": ["us"], "services": [
       {"name": "locksmith", "aliases": ["lock smith", "locked out"]},
-      {"name": "plumber", "aliases": ["plumbing", "leak"]}]}])";
+      {"name": "plumber", "aliases": ["plumbing", "leak"]}]},
+      {"name": "Afula Locks", "phone_number": ")"
+        << hebrew_business << R"(", "language": "he", "places": ["il"], "services": [
+      {"name": "מנעולן", "aliases": ["פורץ מנעולים", "פריצת דלת"]}]}])";
     twilio = std::make_unique<twilio_standin>(account_sid, auth_token);
     db_url = "sqlite:" + (dir / "db" / "callscribe.db").string();
     server = std::make_unique<server_process>(
@@ -120,6 +126,8 @@ struct deployment {
                  {"CALLSCRIBE_DOWNLOAD_BACKOFF_MS", "200"},
                  {"CALLSCRIBE_NODE_ID", "e2e-node"},
              });
+    for (auto& [k, v] : extra_env)
+      server->set_env(k, v);
     server->start();
   }
 
@@ -432,6 +440,87 @@ BOOST_DATA_TEST_CASE(bad_input_is_refused_with_a_reason_and_stores_nothing,
              "reason is one line: " << reply.body);
   BOOST_TEST(d.job_count() == before);
   BOOST_TEST(!d.job(n));
+}
+
+// An OpenAI-compatible transcription service on 127.0.0.1, as test code: it
+// checks the bearer key and the multipart fields the way a real one reads
+// them, and answers verbose_json. What a Whisper model would hear in a
+// Hebrew call, it answers in Hebrew.
+struct whisper_standin {
+  std::mutex m;
+  std::vector<std::string> bodies;
+  int unauthorised = 0;
+  http::server server{
+      http::server_options{"127.0.0.1", 0, 8 * 1024 * 1024, 16 * 1024, std::chrono::seconds(10), 1},
+      {{"POST", "/v1/audio/transcriptions", [this](const http::request& req, http::reply_fn reply) {
+          std::lock_guard<std::mutex> lock(m);
+          const std::string* auth = req.header("authorization");
+          if (!auth || *auth != "Bearer sk-e2e-not-a-real-key") {
+            ++unauthorised;
+            reply(http::text_response(401, R"({"error": {"message": "Incorrect API key"}})"));
+            return;
+          }
+          bodies.push_back(req.body);
+          http::response r;
+          r.content_type = "application/json";
+          r.body = R"({"text": "שלום, ננעלתי מחוץ לבית, אני צריך מנעולן דחוף בעפולה",
+                                       "segments": [{"start": 0.0, "end": 2.0, "no_speech_prob": 0.01,
+                                       "avg_logprob": -0.2,
+                                       "text": "שלום, ננעלתי מחוץ לבית, אני צריך מנעולן דחוף בעפולה"}]})";
+          reply(r);
+        }}}};
+  whisper_standin() { server.start(); }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(server.port()) + "/v1"; }
+};
+
+// The value of one multipart form field, or "" (test code: fields are small).
+std::string multipart_field(const std::string& body, const std::string& name) {
+  auto at = body.find("name=\"" + name + "\"");
+  if (at == std::string::npos)
+    return "";
+  auto start = body.find("\r\n\r\n", at);
+  auto end = body.find("\r\n--", start);
+  return start == std::string::npos || end == std::string::npos ? ""
+                                                                : body.substr(start + 4, end - start - 4);
+}
+
+BOOST_AUTO_TEST_CASE(a_hebrew_call_through_an_openai_compatible_service_updates_the_lead_in_hebrew) {
+  whisper_standin whisper;
+  deployment d("hebrew", {{"CALLSCRIBE_STT_ENGINE", "openai"},
+                          {"CALLSCRIBE_STT_URL", whisper.url()},
+                          {"CALLSCRIBE_STT_MODEL", "whisper-1"},
+                          {"CALLSCRIBE_STT_API_KEY", "sk-e2e-not-a-real-key"}});
+  const int n = 50;
+  d.twilio->add_recording(sid("RE", n), d.wav);
+  BOOST_TEST(
+      post_signed(*d.server, "/twilio/recording-status", recording_callback(*d.twilio, n, hebrew_business))
+          .status == 200);
+  BOOST_REQUIRE_MESSAGE(wait_until([&] { return d.job_in(n, storage::job_state::done); }, 90s),
+                        "job did not finish; log:\n" + d.server->log());
+  {
+    std::lock_guard<std::mutex> lock(whisper.m);
+    BOOST_REQUIRE(whisper.bodies.size() == 1u);
+    const auto& body = whisper.bodies.front();
+    BOOST_TEST(multipart_field(body, "model") == "whisper-1");
+    BOOST_TEST(multipart_field(body, "language") == "he");
+    BOOST_TEST(multipart_field(body, "response_format") == "verbose_json");
+    // The business's vocabulary biases the service: its service, then its places.
+    auto prompt = multipart_field(body, "prompt");
+    BOOST_TEST(prompt.find("מנעולן") == 0u, prompt);
+    BOOST_TEST(prompt.find("ירושלים") != std::string::npos, prompt);
+  }
+  auto db = d.db();
+  auto lead = storage::lead_store(db).find_by_call_sid(sid("CA", n));
+  BOOST_REQUIRE(lead);
+  BOOST_TEST(lead->service_type == "מנעולן");
+  BOOST_TEST(lead->city == "עפולה");
+  BOOST_TEST(lead->final_transcript.find("ננעלתי") != std::string::npos);
+  auto log = d.server->log();
+  expect_in_order(log,
+                  {"[OFFLINE_EXTRACT] ✅ Extracted: service='מנעולן', city='עפולה', confidence=",
+                   "[OFFLINE_EXTRACT] ✅ Updated lead " + std::to_string(lead->id) + " service_type: 'מנעולן'",
+                   "[OFFLINE_EXTRACT] ✅ Updated lead " + std::to_string(lead->id) + " city: 'עפולה'"});
+  BOOST_TEST(log.find("sk-e2e-not-a-real-key") == std::string::npos, "the API key reached the log");
 }
 
 BOOST_AUTO_TEST_CASE(a_second_server_on_the_same_sqlite_file_refuses_to_start) {

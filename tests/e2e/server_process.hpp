@@ -19,6 +19,7 @@ public:
   // Starts `callscribe serve` and waits (bounded) until it logs the port it
   // listens on. Throws with the log's tail when it does not come up.
   void start();
+  void set_env(const std::string& name, const std::string& value) { env_[name] = value; }
   void kill9();
   int terminate(); // SIGTERM; returns the exit status
   bool running() const { return pid_ > 0; }

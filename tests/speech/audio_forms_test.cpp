@@ -26,25 +26,11 @@ double seconds_since(std::chrono::steady_clock::time_point started) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 }
 
-std::vector<float> tone(double hz, int rate, double seconds, float amplitude) {
-  std::vector<float> s(static_cast<std::size_t>(std::lround(rate * seconds)));
-  for (std::size_t i = 0; i < s.size(); ++i)
-    s[i] = amplitude * static_cast<float>(std::sin(2 * M_PI * hz * static_cast<double>(i) / rate));
-  return s;
-}
-
-double level(const std::vector<float>& s) {
-  double sum = 0;
-  for (float x : s)
-    sum += static_cast<double>(x) * x;
-  return s.empty() ? 0 : std::sqrt(sum / static_cast<double>(s.size()));
-}
-
 double level16(const std::vector<std::int16_t>& s) {
   std::vector<float> f;
   for (auto x : s)
     f.push_back(static_cast<float>(x) / 32768.0f);
-  return level(f);
+  return rms(f);
 }
 
 std::string read_bytes(const std::string& path) {
@@ -94,9 +80,9 @@ const std::vector<encoding> encodings{encoding::pcm16, encoding::ulaw, encoding:
 
 // Two different tones, so a swap of the channels shows.
 std::vector<std::vector<float>> call_channels(int rate, int channels, double seconds) {
-  std::vector<std::vector<float>> c{tone(440, rate, seconds, 0.5f)};
+  std::vector<std::vector<float>> c{sine(440, rate, seconds, 0.5f)};
   if (channels == 2)
-    c.push_back(tone(1000, rate, seconds, 0.2f));
+    c.push_back(sine(1000, rate, seconds, 0.2f));
   return c;
 }
 
@@ -107,7 +93,7 @@ void check_resamples_to_16k(const audio& a) {
     const double expected = static_cast<double>(c.size()) * 16000 / a.sample_rate;
     BOOST_TEST(std::abs(static_cast<double>(out.size()) - expected) <= 2.0,
                a.sample_rate << " Hz → 16 kHz: " << out.size() << " samples, expected " << expected);
-    BOOST_TEST(level16(out) == level(c), boost::test_tools::tolerance(0.03));
+    BOOST_TEST(level16(out) == rms(c), boost::test_tools::tolerance(0.03));
   }
 }
 
@@ -149,7 +135,7 @@ BOOST_DATA_TEST_CASE(wav_at_every_rate_and_encoding,
     std::vector<float> error(written[ch].size());
     for (std::size_t i = 0; i < error.size(); ++i)
       error[i] = a.channels[ch][i] - written[ch][i];
-    BOOST_TEST(level(error) < (enc == encoding::pcm16 ? 1e-4 : 0.05) * level(written[ch]), "channel " << ch);
+    BOOST_TEST(rms(error) < (enc == encoding::pcm16 ? 1e-4 : 0.05) * rms(written[ch]), "channel " << ch);
   }
   check_resamples_to_16k(a);
 }
@@ -165,7 +151,7 @@ BOOST_DATA_TEST_CASE(mp3_at_every_rate, data::make(rates) * data::make(channel_c
   // Encoder delay and padding may add or trim a frame or two.
   BOOST_TEST(std::abs(a.seconds() - 2.0) < 0.1, a.seconds() << " s");
   for (std::size_t ch = 0; ch < written.size(); ++ch)
-    BOOST_TEST(level(a.channels[ch]) == level(written[ch]), boost::test_tools::tolerance(0.2));
+    BOOST_TEST(rms(a.channels[ch]) == rms(written[ch]), boost::test_tools::tolerance(0.2));
   check_resamples_to_16k(a);
 }
 
@@ -211,7 +197,7 @@ BOOST_DATA_TEST_CASE(sox_made_wavs,
   BOOST_TEST(a.channels.size() == (options.find("-c 2") != std::string::npos ? 2u : 1u));
   BOOST_TEST(a.seconds() == source.seconds(), boost::test_tools::tolerance(0.01));
   // Speech lives below 4 kHz here (flite at 16 kHz), so every rate keeps its level.
-  BOOST_TEST(level(a.channels[0]) == level(source.channels[0]), boost::test_tools::tolerance(0.1));
+  BOOST_TEST(rms(a.channels[0]) == rms(source.channels[0]), boost::test_tools::tolerance(0.1));
   check_resamples_to_16k(a);
 }
 
@@ -362,8 +348,8 @@ BOOST_AUTO_TEST_CASE(digital_silence_and_nothing_are_silent) {
 BOOST_AUTO_TEST_CASE(the_threshold_is_minus_50_dbfs_rms) {
   // A sine's RMS is its amplitude / √2.
   const double at_threshold = std::pow(10.0, silence_dbfs / 20) * std::sqrt(2.0);
-  BOOST_TEST(silent(tone(440, 8000, 1.0, static_cast<float>(at_threshold * 0.8)), 8000));
-  BOOST_TEST(!silent(tone(440, 8000, 1.0, static_cast<float>(at_threshold * 1.25)), 8000));
+  BOOST_TEST(silent(sine(440, 8000, 1.0, static_cast<float>(at_threshold * 0.8)), 8000));
+  BOOST_TEST(!silent(sine(440, 8000, 1.0, static_cast<float>(at_threshold * 1.25)), 8000));
   // Line hiss at −65 dBFS is silence.
   std::mt19937 random(1);
   std::normal_distribution<float> hiss(0.0f, static_cast<float>(std::pow(10.0, -65.0 / 20)));
@@ -376,7 +362,7 @@ BOOST_AUTO_TEST_CASE(the_threshold_is_minus_50_dbfs_rms) {
 // Judged over 100 ms stretches: one short word in a long quiet leg still counts.
 BOOST_AUTO_TEST_CASE(a_short_word_in_a_long_silence_is_not_silent) {
   std::vector<float> leg(8000 * 600, 0.0f); // ten minutes
-  const auto word = tone(300, 8000, 0.3, 0.1f);
+  const auto word = sine(300, 8000, 0.3, 0.1f);
   std::copy(word.begin(), word.end(), leg.begin() + 8000 * 300);
   BOOST_TEST(!silent(leg, 8000));
   // A lone click is not speech; 20 ms of sound is heard.
@@ -411,7 +397,7 @@ BOOST_AUTO_TEST_SUITE(transcribing_channels)
 
 BOOST_AUTO_TEST_CASE(silent_channels_cost_nothing) {
   counting_engine engine;
-  audio a{8000, {tone(300, 8000, 2.0, 0.3f), std::vector<float>(16000, 0.0f)}};
+  audio a{8000, {sine(300, 8000, 2.0, 0.3f), std::vector<float>(16000, 0.0f)}};
   const transcription t = transcribe(engine, a);
   BOOST_TEST(engine.calls == 1);
   BOOST_REQUIRE(t.channels.size() == 2u);
@@ -428,7 +414,7 @@ BOOST_AUTO_TEST_CASE(silent_channels_cost_nothing) {
 
 BOOST_AUTO_TEST_CASE(two_speakers_are_labelled_caller_first) {
   counting_engine engine;
-  audio a{8000, {tone(300, 8000, 2.0, 0.3f), tone(300, 8000, 2.0, 0.3f)}};
+  audio a{8000, {sine(300, 8000, 2.0, 0.3f), sine(300, 8000, 2.0, 0.3f)}};
   a.channels[1].resize(8000); // the business's one second
   const transcription t = transcribe(engine, a);
   BOOST_TEST(engine.calls == 2);
@@ -437,7 +423,7 @@ BOOST_AUTO_TEST_CASE(two_speakers_are_labelled_caller_first) {
 
 BOOST_AUTO_TEST_CASE(only_the_business_speaking_is_plain) {
   counting_engine engine;
-  audio a{8000, {std::vector<float>(8000, 0.0f), tone(300, 8000, 0.5, 0.3f)}};
+  audio a{8000, {std::vector<float>(8000, 0.0f), sine(300, 8000, 0.5, 0.3f)}};
   const transcription t = transcribe(engine, a);
   BOOST_TEST(t.text == "we will be there in an hour");
   BOOST_TEST(t.channels.at(0).text.empty());

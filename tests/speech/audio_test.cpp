@@ -21,21 +21,6 @@ struct scratch_cleanup {
   }
 };
 
-// Loud enough to matter, quiet enough that the 16 → 8 kHz round trip never clips.
-std::vector<float> sine(double hz, int rate, double seconds, float amplitude = 0.5f) {
-  std::vector<float> s(static_cast<std::size_t>(rate * seconds));
-  for (std::size_t i = 0; i < s.size(); ++i)
-    s[i] = amplitude * static_cast<float>(std::sin(2 * M_PI * hz * static_cast<double>(i) / rate));
-  return s;
-}
-
-double rms(const std::vector<float>& s) {
-  double sum = 0;
-  for (float x : s)
-    sum += static_cast<double>(x) * x;
-  return s.empty() ? 0 : std::sqrt(sum / s.size());
-}
-
 double rms16(const std::vector<std::int16_t>& s) {
   std::vector<float> f;
   for (auto x : s)

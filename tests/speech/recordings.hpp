@@ -8,6 +8,7 @@
 
 #include <unistd.h>
 
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <string>
@@ -63,6 +64,22 @@ inline std::string write_recording(const std::string& name, const std::vector<st
   if (written != static_cast<sf_count_t>(frames))
     throw std::runtime_error("short write to " + path);
   return path;
+}
+
+// A sine tone; loud enough to matter, quiet enough that the 16 → 8 kHz round
+// trip never clips.
+inline std::vector<float> sine(double hz, int rate, double seconds, float amplitude = 0.5f) {
+  std::vector<float> s(static_cast<std::size_t>(std::lround(rate * seconds)));
+  for (std::size_t i = 0; i < s.size(); ++i)
+    s[i] = amplitude * static_cast<float>(std::sin(2 * M_PI * hz * static_cast<double>(i) / rate));
+  return s;
+}
+
+inline double rms(const std::vector<float>& s) {
+  double sum = 0;
+  for (float x : s)
+    sum += static_cast<double>(x) * x;
+  return s.empty() ? 0 : std::sqrt(sum / static_cast<double>(s.size()));
 }
 
 // Resampled through the code under test, back to floats, as a telephone-rate source.

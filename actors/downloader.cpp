@@ -186,6 +186,15 @@ bool is_error(const caf::error& err, errc code) {
   return err.category() == caf::atom("callscribe") && err.code() == static_cast<uint8_t>(code);
 }
 
+// The one-line reason an operator reads in last_error: our own errors carry
+// it as their context; anything else is rendered by CAF.
+std::string reason_of(head_ptr self, const caf::error& err) {
+  const auto& ctx = err.context();
+  if (err.category() == caf::atom("callscribe") && ctx.size() == 1 && ctx.match_element<std::string>(0))
+    return ctx.get_as<std::string>(0);
+  return self->system().render(err);
+}
+
 // Gives the transcriber the lowest-id job in line, once its audio is ready.
 // A lower job still downloading is waited for, so jobs are transcribed in the
 // order they were enqueued; one that is not ready leaves the line instead.
@@ -227,7 +236,7 @@ void pump(head_ptr self) {
               auto& st = self->state;
               st.transcriber_busy = false;
               if (st.line.count(id)) {
-                auto why = self->system().render(err);
+                auto why = reason_of(self, err);
                 if (is_error(err, errc::bad_audio)) {
                   kill(self, id, why);
                 } else {

@@ -26,6 +26,7 @@
 
 #include <cmath>
 #include <filesystem>
+#include <fstream>
 #include <mutex>
 
 using namespace callscribe;
@@ -71,7 +72,8 @@ struct engine_log {
   int fail_once_on = 0;     // throw the first time this job is heard
   int factory_fails_on = 0; // the factory's Nth call throws (the engine cannot be made)
   bool factory_always_fails_after_first = false;
-  int silent_job = 0; // this job's recording has no words
+  int silent_job = 0;  // this job's recording has no words
+  int corrupt_job = 0; // this job's "recording" is an HTML error page
   speech::recognition_hints last_hints;
 };
 
@@ -140,10 +142,14 @@ struct fixture {
     s.prefetch = 3;
     pipeline->detach_blocking = false;
     auto d = dir;
-    pipeline->download = [d](const std::string&, const std::string& recording_sid, int) {
+    auto corrupt = heard;
+    pipeline->download = [d, corrupt](const std::string&, const std::string& recording_sid, int) {
       int n = std::stoi(recording_sid.substr(2), nullptr, 16);
       auto path = (d / (recording_sid + ".wav")).string();
-      write_wav(path, n);
+      if (n == corrupt->corrupt_job)
+        std::ofstream(path) << "<html><body>502 Bad Gateway</body></html>";
+      else
+        write_wav(path, n);
       http::download_outcome out;
       out.result = http::download_outcome::status::ok;
       out.path = path;
@@ -306,6 +312,21 @@ BOOST_AUTO_TEST_CASE(too_many_restarts_stop_the_whole_pipeline_with_a_reason) {
   BOOST_TEST(!roles::find<webhook_actor>(sys, roles::webhook));
   // The job was acknowledged: it stays in the job store, not done.
   BOOST_TEST(storage::to_string(job(1).state) != "done");
+}
+
+BOOST_AUTO_TEST_CASE(a_corrupt_recording_ends_dead_with_a_reason_and_the_next_job_goes_on) {
+  heard->corrupt_job = 1;
+  enqueue(1);
+  enqueue(2);
+  start();
+  auto corrupt = job(1);
+  BOOST_TEST(storage::to_string(corrupt.state) == "dead");
+  BOOST_TEST(corrupt.last_error.rfind("cannot decode ", 0) == 0u, corrupt.last_error);
+  BOOST_TEST(corrupt.last_error.find("not audio") != std::string::npos, corrupt.last_error);
+  BOOST_TEST(std::count(corrupt.last_error.begin(), corrupt.last_error.end(), '\n') == 0);
+  BOOST_TEST(job(1).attempts == 1); // no retries: the file will not get better
+  BOOST_TEST(storage::to_string(job(2).state) == "done");
+  BOOST_TEST(heard->engines_made == 1); // the transcriber was not harmed
 }
 
 BOOST_AUTO_TEST_CASE(a_recording_with_no_words_completes_once_with_a_trace_event_saying_so) {

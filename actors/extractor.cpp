@@ -26,7 +26,7 @@ extractor_actor::behavior_type extractor(extractor_actor::stateful_pointer<extra
   auto& st = self->state;
   st.cfg = cfg;
   st.db.emplace(storage::database::open(cfg->settings.db_url, cfg->settings.db_password));
-  st.gazetteer = std::make_unique<extraction::gazetteer>(cfg->settings.places_dir);
+  st.gazetteer = cfg->gazetteer;
   return {
       [self](const transcript& in) {
         auto& st = self->state;

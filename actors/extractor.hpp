@@ -18,7 +18,7 @@ struct extractor_state {
   static inline const char* name = "extractor";
   std::shared_ptr<const pipeline_config> cfg;
   std::optional<storage::database> db;
-  std::unique_ptr<extraction::gazetteer> gazetteer;
+  std::shared_ptr<extraction::gazetteer> gazetteer;
   std::map<std::int64_t, extraction::catalogue> catalogues; // by business id
 };
 

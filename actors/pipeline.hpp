@@ -4,6 +4,7 @@
 #pragma once
 
 #include "config/options.hpp"
+#include "extraction/gazetteer.hpp"
 #include "http/twilio_api.hpp"
 #include "speech/speech_engine.hpp"
 
@@ -24,6 +25,10 @@ struct pipeline_config {
       download;
   // Looks up a call's numbers at Twilio when the callback carried none.
   std::function<std::optional<http::call_info>(const std::string& call_sid, std::string* error)> lookup_call;
+  // The place lists, loaded once and shared: the extractor matches with them,
+  // the transcriber draws vocabulary hints from them (both calls are safe
+  // from several threads).
+  std::shared_ptr<extraction::gazetteer> gazetteer;
   // Makes the speech engine, once, inside the transcriber's own thread.
   std::function<std::unique_ptr<speech::speech_engine>()> make_engine;
 

@@ -29,6 +29,7 @@ void use_real_parts(pipeline_config& cfg) {
     return http::fetch_call(creds, call_sid, lookup, error);
   };
   cfg.make_engine = engine_factory(s);
+  cfg.gazetteer = std::make_shared<extraction::gazetteer>(s.places_dir);
 }
 
 namespace {

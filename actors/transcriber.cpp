@@ -47,7 +47,7 @@ transcriber_actor::behavior_type transcriber(transcriber_actor::stateful_pointer
   auto& st = self->state;
   st.cfg = cfg;
   st.db.emplace(storage::database::open(cfg->settings.db_url, cfg->settings.db_password));
-  st.gazetteer = std::make_unique<extraction::gazetteer>(cfg->settings.places_dir);
+  st.gazetteer = cfg->gazetteer;
   // Made here, in the transcriber's own thread, once: loading a model is slow.
   try {
     st.engine = cfg->make_engine();

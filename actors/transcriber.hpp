@@ -20,7 +20,7 @@ struct transcriber_state {
   std::shared_ptr<const pipeline_config> cfg;
   std::optional<storage::database> db;
   std::unique_ptr<speech::speech_engine> engine;
-  std::unique_ptr<extraction::gazetteer> gazetteer;        // for the vocabulary hints
+  std::shared_ptr<extraction::gazetteer> gazetteer;        // for the vocabulary hints
   std::map<std::int64_t, speech::recognition_hints> hints; // by business id
 };
 

@@ -141,6 +141,7 @@ struct fixture {
     s.places_dir = CALLSCRIBE_SOURCE_DIR "/config/places";
     s.prefetch = 3;
     pipeline->detach_blocking = false;
+    pipeline->gazetteer = std::make_shared<extraction::gazetteer>(s.places_dir);
     auto d = dir;
     auto corrupt = heard;
     pipeline->download = [d, corrupt](const std::string&, const std::string& recording_sid, int) {

@@ -60,9 +60,9 @@ extractor_actor::behavior_type extractor(extractor_actor::stateful_pointer<extra
         }
         spdlog::info("[OFFLINE_EXTRACT] ✅ Extracted: service='{}', city='{}', confidence={}", found.service,
                      found.city, two_decimals(found.confidence));
-        record_hop(self->system(), job.job_id, "extractor", "extracted", job.trace, handled_at,
-                   found.evidence);
-        extracted out{job, in.text, found.service, found.city, found.confidence, found.evidence};
+        auto evidence = extraction::evidence_json(found.evidence);
+        record_hop(self->system(), job.job_id, "extractor", "extracted", job.trace, handled_at, evidence);
+        extracted out{job, in.text, found.service, found.city, found.confidence, evidence};
         out.job.trace = forward(job.trace, "extractor");
         if (auto w = roles::find<lead_writer_actor>(self->system(), roles::lead_writer))
           self->send(w, out);

@@ -35,7 +35,7 @@ nlohmann::json result_json(const extraction::extraction_result& r) {
   return {{"service", or_null(r.service)},
           {"city", or_null(r.city)},
           {"confidence", r.confidence},
-          {"evidence", or_null(r.evidence)}};
+          {"evidence", nlohmann::json::parse(extraction::evidence_json(r.evidence))}};
 }
 
 std::string iso_time(std::int64_t us) {
@@ -156,7 +156,7 @@ int extract(const config::invocation& inv) {
     if (doc.contains("text"))
       text = doc["text"].get<std::string>();
     else
-      text = doc.value("caller", "") + "\n" + doc.value("business", "");
+      text = extraction::two_channel_text(doc.value("caller", ""), doc.value("business", ""));
     std::cout << result_json(g.extract(catalogue, text))
                      .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
               << "\n";

@@ -94,15 +94,40 @@ std::optional<choice> choose(const std::vector<finding>& found) {
   return choice{*winner->first_seen, groups.size() > 1};
 }
 
-std::string quote(const std::string& transcript, const std::vector<token>& tokens, const finding& f) {
-  auto begin = tokens[f.first].begin;
-  auto end = tokens[f.last - 1].end;
-  std::string s = "'" + transcript.substr(begin, end - begin) + "'";
-  if (f.quality == match_quality::spelling)
-    s += " (spelling of '" + f.value + "')";
-  else if (f.quality == match_quality::fuzzy)
-    s += " (heard as '" + f.value + "')";
-  return s;
+const char* match_name(match_quality q) {
+  switch (q) {
+  case match_quality::exact:
+    return "exact";
+  case match_quality::spelling:
+    return "spelling";
+  case match_quality::fuzzy:
+    return "fuzzy";
+  }
+  return "exact";
+}
+
+// "caller" or "business" for a labelled line of a two-channel transcript
+// ("Caller: …"), "" for an unlabelled one.
+std::string channel_at(const std::string& transcript, std::size_t at) {
+  auto line = transcript.rfind('\n', at);
+  line = line == std::string::npos ? 0 : line + 1;
+  if (transcript.compare(line, 7, "Caller:") == 0)
+    return "caller";
+  if (transcript.compare(line, 9, "Business:") == 0)
+    return "business";
+  return "";
+}
+
+evidence evidence_for(const char* field, const std::string& transcript, const std::vector<token>& tokens,
+                      const finding& f) {
+  evidence e;
+  e.field = field;
+  e.begin = tokens[f.first].begin;
+  e.end = tokens[f.last - 1].end;
+  e.text = transcript.substr(e.begin, e.end - e.begin);
+  e.channel = channel_at(transcript, e.begin);
+  e.match = match_name(f.quality);
+  return e;
 }
 
 } // namespace
@@ -226,13 +251,11 @@ extraction_result gazetteer::extract(const catalogue& c, const std::string& tran
 
   if (service) {
     r.service = service->best.value;
-    r.evidence = "service: " + quote(transcript, tokens, service->best);
+    r.evidence.push_back(evidence_for("service", transcript, tokens, service->best));
   }
   if (city) {
     r.city = city->best.value;
-    if (!r.evidence.empty())
-      r.evidence += "; ";
-    r.evidence += "city: " + quote(transcript, tokens, city->best);
+    r.evidence.push_back(evidence_for("city", transcript, tokens, city->best));
   }
   return r;
 }

@@ -111,18 +111,30 @@ BOOST_DATA_TEST_CASE(extracts, bdata::make(examples), e) {
   BOOST_TEST(r.service == e.service);
   BOOST_TEST(r.city == e.city);
   BOOST_TEST(r.confidence == e.confidence, boost::test_tools::tolerance(0.001));
-  BOOST_TEST_MESSAGE(e.what << ": " << r.evidence << " (" << r.confidence << ")");
+  BOOST_TEST_MESSAGE(e.what << ": " << evidence_json(r.evidence) << " (" << r.confidence << ")");
   if (r.confidence == 0)
     BOOST_TEST(r.evidence.empty());
 }
 
 BOOST_AUTO_TEST_CASE(evidence_names_the_words_said) {
   auto c = parse_catalogue(locksmith, R"(["us"])", "en");
-  auto r = shared_gazetteer().extract(c, "I need a locksmith in Boston");
-  BOOST_TEST(r.evidence == "service: 'locksmith'; city: 'Boston'");
+  std::string text = "I need a locksmith in Boston";
+  auto r = shared_gazetteer().extract(c, text);
+  BOOST_TEST_REQUIRE(r.evidence.size() == 2u);
+  BOOST_TEST(r.evidence[0].field == "service");
+  BOOST_TEST(r.evidence[0].text == "locksmith");
+  BOOST_TEST(text.substr(r.evidence[0].begin, r.evidence[0].end - r.evidence[0].begin) == "locksmith");
+  BOOST_TEST(r.evidence[0].match == "exact");
+  BOOST_TEST(r.evidence[0].channel == "");
+  BOOST_TEST(r.evidence[1].field == "city");
+  BOOST_TEST(r.evidence[1].text == "Boston");
   c = parse_catalogue(afula_locks, R"(["il"])", "he");
-  r = shared_gazetteer().extract(c, "צריך מנעולן בקרית שמונה");
-  BOOST_TEST(r.evidence == "service: 'מנעולן'; city: 'בקרית שמונה' (spelling of 'קריית שמונה')");
+  r = shared_gazetteer().extract(c, two_channel_text("צריך מנעולן בקרית שמונה", "בסדר"));
+  BOOST_TEST_REQUIRE(r.evidence.size() == 2u);
+  BOOST_TEST(r.evidence[1].text == "בקרית שמונה");
+  BOOST_TEST(r.evidence[1].match == "spelling");
+  BOOST_TEST(r.evidence[1].channel == "caller");
+  BOOST_TEST(evidence_json(r.evidence).find(R"("text":"בקרית שמונה")") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(a_place_file_of_the_us_layout) {

@@ -26,7 +26,7 @@ extractor_actor::behavior_type extractor(extractor_actor::stateful_pointer<extra
   auto& st = self->state;
   st.cfg = cfg;
   st.db.emplace(storage::database::open(cfg->settings.db_url, cfg->settings.db_password));
-  st.gazetteer = cfg->gazetteer;
+  st.engine = cfg->extractor ? cfg->extractor : cfg->gazetteer;
   return {
       [self](const transcript& in) {
         auto& st = self->state;
@@ -52,12 +52,15 @@ extractor_actor::behavior_type extractor(extractor_actor::stateful_pointer<extra
                               extraction::parse_catalogue(b->services_json, b->places_json, b->language))
                      .first;
           }
-          found = st.gazetteer->extract(it->second, in.text);
+          found = st.engine->extract(it->second, in.text);
         } catch (const std::exception& e) {
           spdlog::error("❌ [OFFLINE_EXTRACT] Extraction failed for {}: {}", job.call_sid, e.what());
           finish_with(job_finished::outcome::dead, std::string("extraction failed: ") + e.what());
           return;
         }
+        // The llm engine had trouble and the gazetteer answered: say so, and go on with that answer.
+        if (!found.warning.empty())
+          spdlog::warn("⚠️ [OFFLINE_EXTRACT] {} for {}", found.warning, job.call_sid);
         spdlog::info("[OFFLINE_EXTRACT] ✅ Extracted: service='{}', city='{}', confidence={}", found.service,
                      found.city, two_decimals(found.confidence));
         auto evidence = extraction::evidence_json(found.evidence);

@@ -1,5 +1,5 @@
 // extractor: transcript → service, city, confidence and evidence, with the
-// business's catalogue and place lists.
+// business's catalogue and the engine extract.engine names.
 #pragma once
 
 #include "actors/messages.hpp"
@@ -18,7 +18,7 @@ struct extractor_state {
   static inline const char* name = "extractor";
   std::shared_ptr<const pipeline_config> cfg;
   std::optional<storage::database> db;
-  std::shared_ptr<extraction::gazetteer> gazetteer;
+  std::shared_ptr<extraction::extractor> engine;            // cfg->extractor, else the gazetteer
   std::map<std::int64_t, extraction::catalogue> catalogues; // by business id
 };
 

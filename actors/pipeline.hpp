@@ -29,6 +29,9 @@ struct pipeline_config {
   // the transcriber draws vocabulary hints from them (both calls are safe
   // from several threads).
   std::shared_ptr<extraction::gazetteer> gazetteer;
+  // The engine extract.engine names (the gazetteer itself, or the llm engine
+  // falling back to it); the extractor uses the gazetteer when this is unset.
+  std::shared_ptr<extraction::extractor> extractor;
   // Makes the speech engine, once, inside the transcriber's own thread.
   std::function<std::unique_ptr<speech::speech_engine>()> make_engine;
 
@@ -51,6 +54,14 @@ constexpr std::size_t hint_places = 40;
 
 // Makes the speech engine stt.engine names, configured from the settings.
 std::function<std::unique_ptr<speech::speech_engine>()> engine_factory(const config::settings& s);
+
+// The extractor extract.engine names: `gazetteer` itself, or the llm engine
+// (extract.url, extract.model, CALLSCRIBE_EXTRACT_API_KEY,
+// extract.timeout-seconds) falling back to it. The server and the one-shot
+// commands share it. Throws std::invalid_argument with a one-line reason for
+// llm settings it cannot use (see config::extraction_settings_problem).
+std::shared_ptr<extraction::extractor> make_extractor(const config::settings& s,
+                                                      std::shared_ptr<extraction::gazetteer> gazetteer);
 
 // What is wrong with the speech settings, in one line, or "" when nothing is:
 // checked at start so a bad set-up stops the server rather than every job.

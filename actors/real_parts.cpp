@@ -1,10 +1,13 @@
-// The production parts of the pipeline: Twilio's REST API and PocketSphinx.
+// The production parts of the pipeline: Twilio's REST API, the speech engine
+// and the extraction engine the settings name.
 #include "actors/pipeline.hpp"
 
+#include "extraction/llm_extractor.hpp"
 #include "speech/command_engine.hpp"
 #include "speech/openai_engine.hpp"
 
 #include <filesystem>
+#include <stdexcept>
 
 namespace callscribe {
 
@@ -30,6 +33,21 @@ void use_real_parts(pipeline_config& cfg) {
   };
   cfg.make_engine = engine_factory(s);
   cfg.gazetteer = std::make_shared<extraction::gazetteer>(s.places_dir);
+  cfg.extractor = make_extractor(s, cfg.gazetteer);
+}
+
+std::shared_ptr<extraction::extractor> make_extractor(const config::settings& s,
+                                                      std::shared_ptr<extraction::gazetteer> gazetteer) {
+  if (s.extract_engine != "llm")
+    return gazetteer;
+  if (auto problem = config::extraction_settings_problem(s); !problem.empty())
+    throw std::invalid_argument(problem);
+  extraction::llm_options o;
+  o.url = s.extract_url;
+  o.model = s.extract_model;
+  o.api_key = s.extract_api_key;
+  o.timeout = std::chrono::seconds(s.extract_timeout_seconds);
+  return std::make_shared<extraction::llm_extractor>(o, std::move(gazetteer));
 }
 
 namespace {

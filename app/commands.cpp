@@ -38,6 +38,31 @@ nlohmann::json result_json(const extraction::extraction_result& r) {
           {"evidence", nlohmann::json::parse(extraction::evidence_json(r.evidence))}};
 }
 
+// The engine extract.engine names, as the server makes it; nullptr (and a
+// line on stderr) when its settings cannot work.
+std::shared_ptr<extraction::extractor> configured_extractor(const config::settings& s,
+                                                            std::shared_ptr<extraction::gazetteer> g,
+                                                            const char* command) {
+  try {
+    if (auto problem = config::extraction_settings_problem(s); !problem.empty())
+      throw std::invalid_argument(problem);
+    return make_extractor(s, std::move(g));
+  } catch (const std::invalid_argument& e) {
+    std::cerr << "callscribe " << command << ": " << e.what() << "\n";
+    return nullptr;
+  }
+}
+
+// Extracts, and says on stderr when the llm engine failed and the gazetteer
+// answered: stdout stays one answer per transcript.
+extraction::extraction_result extract_one(extraction::extractor& x, const extraction::catalogue& c,
+                                          const std::string& text, const std::string& where) {
+  auto r = x.extract(c, text);
+  if (!r.warning.empty())
+    std::cerr << "⚠️ " << where << r.warning << "\n";
+  return r;
+}
+
 std::string iso_time(std::int64_t us) {
   std::time_t t = us / 1000000;
   std::tm tm{};
@@ -69,11 +94,16 @@ int transcribe(const config::invocation& inv) {
     return 2;
   }
   auto audio = speech::decode_file(inv.arguments[0]);
-  // With --business, the business's words bias the engine as in the server.
+  // With --business, the business's words bias the engine as in the server,
+  // and the configured extractor reads the transcript.
   std::optional<extraction::catalogue> catalogue;
   speech::recognition_hints hints;
-  extraction::gazetteer g(s.places_dir);
+  auto g = std::make_shared<extraction::gazetteer>(s.places_dir);
+  std::shared_ptr<extraction::extractor> extractor;
   if (auto it = inv.flags.find("business"); it != inv.flags.end()) {
+    extractor = configured_extractor(s, g, "transcribe");
+    if (!extractor)
+      return 2;
     auto b = business_for(s, it->second);
     if (!b) {
       std::cerr << "callscribe transcribe: no business with phone number " << it->second << "\n";
@@ -81,13 +111,13 @@ int transcribe(const config::invocation& inv) {
     }
     catalogue = extraction::parse_catalogue(b->services_json, b->places_json, b->language);
     hints.language = b->language;
-    hints.phrases = g.vocabulary(*catalogue, hint_places);
+    hints.phrases = g->vocabulary(*catalogue, hint_places);
   }
   auto engine = engine_factory(s)();
   auto t = speech::transcribe(*engine, audio, hints);
   nlohmann::json extraction;
   if (catalogue)
-    extraction = result_json(g.extract(*catalogue, t.text));
+    extraction = result_json(extract_one(*extractor, *catalogue, t.text, ""));
   if (inv.flags.count("json")) {
     nlohmann::json channels = nlohmann::json::array();
     for (const auto& c : t.channels) {
@@ -121,7 +151,9 @@ int extract(const config::invocation& inv) {
     return 2;
   }
   auto catalogue = extraction::parse_catalogue(b->services_json, b->places_json, b->language);
-  extraction::gazetteer g(s.places_dir);
+  auto extractor = configured_extractor(s, std::make_shared<extraction::gazetteer>(s.places_dir), "extract");
+  if (!extractor)
+    return 2;
   std::ifstream file;
   if (!inv.arguments.empty()) {
     file.open(inv.arguments[0]);
@@ -134,7 +166,7 @@ int extract(const config::invocation& inv) {
   if (!inv.flags.count("jsonl")) {
     std::stringstream all;
     all << in.rdbuf();
-    std::cout << result_json(g.extract(catalogue, all.str()))
+    std::cout << result_json(extract_one(*extractor, catalogue, all.str(), ""))
                      .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
               << "\n";
     return 0;
@@ -157,7 +189,7 @@ int extract(const config::invocation& inv) {
       text = doc["text"].get<std::string>();
     else
       text = extraction::two_channel_text(doc.value("caller", ""), doc.value("business", ""));
-    std::cout << result_json(g.extract(catalogue, text))
+    std::cout << result_json(extract_one(*extractor, catalogue, text, "line " + std::to_string(n) + ": "))
                      .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)
               << "\n";
   }

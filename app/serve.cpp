@@ -65,6 +65,19 @@ private:
   int fd_ = -1;
 };
 
+// scheme://host[:port] of a URL, for the log: a path or query may carry what
+// is nobody's business there.
+std::string llm_origin(const std::string& url) {
+  const auto scheme = url.find("://");
+  if (scheme == std::string::npos)
+    return url.substr(0, url.find_first_of("/?#"));
+  const auto end = url.find_first_of("/?#", scheme + 3);
+  std::string origin = url.substr(0, end);
+  if (const auto at = origin.rfind('@'); at != std::string::npos && at > scheme)
+    origin.erase(scheme + 3, at - scheme - 2); // user:password@
+  return origin;
+}
+
 // Checks what would otherwise fail on the first call, so a bad set-up stops
 // the start with a reason rather than killing every job.
 bool preflight(const config::settings& s) {
@@ -72,8 +85,15 @@ bool preflight(const config::settings& s) {
     spdlog::critical("❌ {}", problem);
     return false;
   }
-  if (s.extract_engine != "gazetteer") {
-    spdlog::critical("❌ extract.engine={} is not available in this version; use gazetteer", s.extract_engine);
+  if (auto problem = config::extraction_settings_problem(s); !problem.empty()) {
+    spdlog::critical("❌ {}", problem);
+    return false;
+  }
+  try {
+    make_extractor(
+        s, std::make_shared<extraction::gazetteer>(s.places_dir)); // checks the url as libcurl reads it
+  } catch (const std::invalid_argument& e) {
+    spdlog::critical("❌ {}", e.what());
     return false;
   }
   std::error_code ec;
@@ -90,6 +110,11 @@ bool preflight(const config::settings& s) {
   if (!s.validate_signature)
     spdlog::warn(
         "⚠️ twilio.validate-signature is off: anyone who can reach this port can post callbacks");
+  if (s.extract_engine == "llm")
+    spdlog::info(
+        "ℹ️ [OFFLINE_EXTRACT] Extraction by {} at {} (at most {} s a call; the gazetteer answers when it "
+        "fails)",
+        s.extract_model, llm_origin(s.extract_url), s.extract_timeout_seconds);
   return true;
 }
 

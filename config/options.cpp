@@ -56,6 +56,7 @@ po::options_description settings_options(settings& s, int& port, int& body_limit
     ("extract.engine", str(&s.extract_engine), "gazetteer or llm")
     ("extract.url", str(&s.extract_url), "OpenAI-compatible chat endpoint (llm)")
     ("extract.model", str(&s.extract_model), "model name (llm)")
+    ("extract.timeout-seconds", num(&s.extract_timeout_seconds), "time limit of one request (llm); then the gazetteer answers")
     ("extract.places-dir", str(&s.places_dir), "folder of the built-in place lists")
     ("worker.enabled", flag(&s.worker_enabled), "process jobs (off: jobs are stored, not processed)")
     ("worker.lease-seconds", num(&s.lease_seconds), "a claimed job returns to the queue when its node stops renewing")
@@ -118,6 +119,22 @@ std::string env_name(const std::string& option) {
   for (char c : option)
     e += (c == '.' || c == '-') ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   return e;
+}
+
+std::string extraction_settings_problem(const settings& s) {
+  if (s.extract_engine != "llm")
+    return {};
+  if (s.extract_url.empty())
+    return "extract.engine=llm needs extract.url (the chat-completions URL, e.g. "
+           "https://api.openai.com/v1/chat/completions)";
+  std::string scheme = s.extract_url.substr(0, s.extract_url.find("://"));
+  for (char& c : scheme)
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (s.extract_url.find("://") == std::string::npos || (scheme != "http" && scheme != "https"))
+    return "extract.url must be an http(s) URL (e.g. https://api.openai.com/v1/chat/completions)";
+  if (s.extract_model.empty())
+    return "extract.engine=llm needs extract.model (e.g. gpt-4o-mini)";
+  return {};
 }
 
 std::map<std::string, std::string> process_environment() {
@@ -276,6 +293,7 @@ invocation parse_invocation(int argc, const char* const argv[],
         {s.grace_seconds, "shutdown.grace-seconds", 0},
         {s.stt_timeout_seconds, "stt.timeout-seconds", 1},
         {s.download_timeout_seconds, "download.timeout-seconds", 1},
+        {s.extract_timeout_seconds, "extract.timeout-seconds", 1},
         {s.download_retries, "download.retries", 1},
         {s.download_backoff_ms, "download.backoff-ms", 0},
         {s.reconcile_minutes, "twilio.reconcile-minutes", 0}})

@@ -40,7 +40,8 @@ struct settings {
   // extraction
   std::string extract_engine = "gazetteer";
   std::string extract_url, extract_model;
-  std::string extract_api_key; // secret
+  std::string extract_api_key;      // secret
+  int extract_timeout_seconds = 20; // one llm request; after it the gazetteer answers
   std::string places_dir = "config/places";
   // worker
   bool worker_enabled = true;
@@ -91,5 +92,11 @@ std::string help_text();
 
 // The environment variable an option answers to: http.port → CALLSCRIBE_HTTP_PORT.
 std::string env_name(const std::string& option);
+
+// What is wrong with the extraction settings, in one line, or "" when nothing is:
+// extract.engine=llm needs extract.url (an http(s) URL) and extract.model. Checked by the
+// commands that extract (serve, extract, transcribe --business) rather than at parse time, as
+// the speech settings are, so `migrate` or `trace` run whatever the engine settings say.
+std::string extraction_settings_problem(const settings& s);
 
 } // namespace callscribe::config

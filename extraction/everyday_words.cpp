@@ -19,23 +19,34 @@ namespace {
 using namespace std::string_view_literals;
 
 // Normal forms: lower case, no apostrophes, Hebrew final letters regular.
-constexpr std::array words{// English words (US cities)
-                           "apex"sv, "auburn"sv, "bend"sv, "brick"sv, "clay"sv, "concord"sv, "corona"sv,
-                           "fishers"sv, "flint"sv, "grapevine"sv, "highland"sv, "homestead"sv,
-                           "independence"sv, "mission"sv, "mobile"sv, "normal"sv, "orange"sv, "paramount"sv,
-                           "plantation"sv, "reading"sv, "revere"sv, "riverside"sv, "sandy"sv, "shoreline"sv,
-                           "sparks"sv, "sunrise"sv, "surprise"sv, "temple"sv, "union"sv, "upland"sv,
-                           "vista"sv, "woodland"sv,
-                           // first names (US cities)
-                           "allen"sv, "bryan"sv, "chandler"sv, "gary"sv, "kent"sv, "lynn"sv, "rogers"sv,
-                           "taylor"sv, "troy"sv, "tyler"sv, "victoria"sv, "warren"sv,
-                           // Israeli localities, CBS romanisation
-                           "ariel"sv, "azor"sv, "efrat"sv, "elad"sv, "metar"sv, "nesher"sv, "omer"sv,
-                           "segev"sv, "shelomi"sv, "tire"sv, "zemer"sv,
-                           // Israeli localities, Hebrew: area, singer, string, eagle, castle,
-                           // degrees; and first names
-                           "אזור"sv, "זמר"sv, "מיתר"sv, "נשר"sv, "טירה"sv, "מעלות"sv, "עומר"sv, "שלומי"sv,
-                           "אלעד"sv, "אריאל"sv, "אפרת"sv, "שגב"sv};
+constexpr std::array words{
+    // English words (US cities)
+    "apex"sv, "auburn"sv, "bend"sv, "brick"sv, "clay"sv, "concord"sv, "corona"sv, "fishers"sv, "flint"sv,
+    "grapevine"sv, "highland"sv, "homestead"sv, "independence"sv, "mission"sv, "mobile"sv, "normal"sv,
+    "orange"sv, "paramount"sv, "plantation"sv, "reading"sv, "revere"sv, "riverside"sv, "sandy"sv,
+    "shoreline"sv, "sparks"sv, "sunrise"sv, "surprise"sv, "temple"sv, "union"sv, "upland"sv, "vista"sv,
+    "woodland"sv, "meridian"sv, "greece"sv, "erie"sv, "hoover"sv, "plymouth"sv, "pontiac"sv, "jupiter"sv,
+    // first names and surnames (US cities), and car makes that are both
+    "allen"sv, "anderson"sv, "bartlett"sv, "bryan"sv, "carson"sv, "cary"sv, "chandler"sv, "clinton"sv,
+    "davis"sv, "draper"sv, "elizabeth"sv, "enid"sv, "eugene"sv, "everett"sv, "franklin"sv, "frederick"sv,
+    "gary"sv, "gilbert"sv, "hamilton"sv, "henderson"sv, "howell"sv, "jackson"sv, "kent"sv, "kyle"sv,
+    "lacey"sv, "lawrence"sv, "lincoln"sv, "logan"sv, "lowell"sv, "lynn"sv, "madison"sv, "moore"sv, "norman"sv,
+    "parker"sv, "quincy"sv, "richardson"sv, "rogers"sv, "shelby"sv, "taylor"sv, "tracy"sv, "troy"sv,
+    "tyler"sv, "victoria"sv, "warren"sv, "wayne"sv, "weston"sv, "wylie"sv,
+    // Israeli localities, CBS romanisation
+    "ariel"sv, "azor"sv, "efrat"sv, "elad"sv, "metar"sv, "nesher"sv, "omer"sv, "segev"sv, "shelomi"sv,
+    "tire"sv, "zemer"sv,
+    // Israeli localities, Hebrew: area, singer, string, eagle, castle,
+    // degrees; and first names
+    "אזור"sv, "זמר"sv, "מיתר"sv, "נשר"sv, "טירה"sv, "מעלות"sv, "עומר"sv, "שלומי"sv, "אלעד"sv, "אריאל"sv,
+    "אפרת"sv, "שגב"sv,
+    // forward (and "come on"), boulevard, ploughing, ridges, blades,
+    // "will build", onyx (and a name), and first names
+    "קדימה"sv, "שדרות"sv, "חריש"sv, "רכסימ"sv, "להבימ"sv, "יבנה"sv, "שוהמ"sv, "אורנית"sv, "טלמונ"sv,
+    // tower, wheel, towers, universe, street, dawn, blessing, gift,
+    // help, revival, light, field (small villages of those names)
+    "מגדל"sv, "גלגל"sv, "מגדלימ"sv, "יקומ"sv, "רחוב"sv, "שחר"sv, "ברכה"sv, "מתנ"sv, "עזר"sv, "תקומה"sv,
+    "אורה"sv, "שדה"sv};
 
 } // namespace
 

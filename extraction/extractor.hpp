@@ -23,6 +23,9 @@ struct catalogue {
   std::vector<service_def> services;
   std::vector<std::string> places; // "il", "us" or a TSV file path
   std::string language;            // "he", "en", ...
+  // The business's name, when known: its words in a greeting ("KeyPro
+  // Locksmith, hello") are not what the caller asked for.
+  std::string business_name;
 };
 
 // From the JSON text of a business's `services` and `places` arrays (as in

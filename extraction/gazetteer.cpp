@@ -1,97 +1,79 @@
 // The gazetteer extractor: services from the business's catalogue and a city
 // from its place lists, combined into one answer with a confidence.
 //
+// What is found. Every mention of a service (name or alias) and of a place is
+// matched (Hebrew prefixes, spelling, one-letter errors: phrase_index.hpp),
+// then the words around it decide what it means (context.hpp): a denied
+// mention ("not Haifa", "לא צריך מנעולן") and a street named after a city
+// ("רחוב חיפה", "Denver Street") are dropped; a name that is also an everyday
+// word is kept only where the words say a place is meant. What the caller
+// said beats what the business said: the business's channel is heard only
+// when the caller named nothing. Of several values left, the one the words
+// mark as the job's (a correction, "but the job is in…") wins, then the
+// better matched, then the most often said, then the first said.
+//
 // What the confidence means: roughly the chance that the fields written to the
-// lead are right, on a scale where operators can set a threshold.
+// lead are right (README: the calibration table on the evaluation set).
 //   - Each part found gets a quality: 1.0 for the name or an alias as written
 //     (also with Hebrew prefix letters, final letters, niqqud, an English
-//     plural); 0.9 when a word was in defective spelling (`קרית` for
-//     `קריית`); 0.75 when a word was one edit away (a transcription error).
-//   - A part that had rivals (two different services, or two different cities,
-//     named in one call) is multiplied by 0.8: we picked one, it may be the
-//     wrong one.
-//   - Both service and city found: 0.95 × service quality × city quality, so
-//     a clean match of both is 0.95. Only one of them: 0.65 × its quality
-//     (a lead with half its answer). Nothing: 0, and both fields empty.
+//     plural, a known abbreviation); 0.9 when a word was in defective
+//     spelling (`קרית` for `קריית`); 0.75 when a word was one edit away (a
+//     transcription error).
+//   - It is lowered when we had to choose: rivals (two different services or
+//     cities affirmed in one call), more when nothing in the words told them
+//     apart; a city name shared by several places with no state said, by the
+//     share of people who live in the one picked; a value heard only from the
+//     business; a place name that is also an everyday word.
+//   - Both service and city found: 0.95 × service part × city part, so a clean
+//     match of both is 0.95. Only one of them: 0.65 × its part (a lead with
+//     half its answer). Nothing: 0, and both fields empty.
 // The result is rounded to two decimals so that log lines and stored values
 // agree. A later recording of the same call replaces the fields only with an
 // answer at least as confident, so these numbers order answers, too.
 #include "extraction/gazetteer.hpp"
 
+#include "extraction/context.hpp"
 #include "extraction/normalize.hpp"
 #include "extraction/phrase_index.hpp"
 #include "extraction/place_index.hpp"
+#include "extraction/spelling.hpp"
+#include "extraction/text_words.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <map>
 #include <mutex>
 #include <optional>
+#include <set>
 
 namespace callscribe::extraction {
 namespace {
+
+constexpr double both_found = 0.95;
+constexpr double one_found = 0.65;
+constexpr double spelling_quality = 0.9;
+constexpr double fuzzy_quality = 0.75;
+constexpr double rivals_told_apart = 0.9; // the words marked the winner
+constexpr double rivals_guessed = 0.75;   // they did not
+constexpr double business_only = 0.85;
+constexpr double everyday_name = 0.9;
+// A shared name without a state: 0.6 + 0.4 × the picked place's share of
+// the people living in places of that name (Portland, OR: 0.95; Springfield,
+// MO: 0.71).
+constexpr double ambiguity_floor = 0.6;
+// Boston, MA has 98% of the people in places called Boston: no discount.
+constexpr double clear_majority = 0.9;
 
 double quality_factor(match_quality q) {
   switch (q) {
   case match_quality::exact:
     return 1.0;
   case match_quality::spelling:
-    return 0.9;
+    return spelling_quality;
   case match_quality::fuzzy:
-    return 0.75;
+    return fuzzy_quality;
   }
   return 0;
-}
-
-constexpr double both_found = 0.95;
-constexpr double one_found = 0.65;
-constexpr double rivals_factor = 0.8;
-
-bool is_hebrew_language(const std::string& language) {
-  return language.rfind("he", 0) == 0 || language.rfind("iw", 0) == 0;
-}
-
-// One candidate answer for a field: a value and where the text said it.
-struct finding {
-  std::string value;
-  std::size_t first = 0, last = 0;
-  match_quality quality = match_quality::exact;
-};
-
-struct choice {
-  finding best;
-  bool rivals = false;
-};
-
-// Of the values found, the best matched, then the most often said, then the
-// first said. A caller naming the same city twice outweighs a passing mention.
-std::optional<choice> choose(const std::vector<finding>& found) {
-  if (found.empty())
-    return std::nullopt;
-  struct group {
-    const finding* first_seen;
-    match_quality best;
-    std::size_t count;
-  };
-  std::map<std::string, group> groups;
-  for (const auto& f : found) {
-    auto [it, fresh] = groups.try_emplace(f.value, group{&f, f.quality, 0});
-    auto& g = it->second;
-    ++g.count;
-    if (f.quality < g.best) {
-      g.best = f.quality;
-      g.first_seen = &f;
-    }
-  }
-  const group* winner = nullptr;
-  for (const auto& [value, g] : groups) {
-    if (!winner || g.best < winner->best ||
-        (g.best == winner->best &&
-         (g.count > winner->count ||
-          (g.count == winner->count && g.first_seen->first < winner->first_seen->first))))
-      winner = &g;
-  }
-  return choice{*winner->first_seen, groups.size() > 1};
 }
 
 const char* match_name(match_quality q) {
@@ -106,28 +88,168 @@ const char* match_name(match_quality q) {
   return "exact";
 }
 
-// "caller" or "business" for a labelled line of a two-channel transcript
-// ("Caller: …"), "" for an unlabelled one.
-std::string channel_at(const std::string& transcript, std::size_t at) {
-  auto line = transcript.rfind('\n', at);
-  line = line == std::string::npos ? 0 : line + 1;
-  if (transcript.compare(line, 7, "Caller:") == 0)
+bool is_hebrew_language(const std::string& language) {
+  return language.rfind("he", 0) == 0 || language.rfind("iw", 0) == 0;
+}
+
+enum class channel { unlabelled, caller, business };
+
+const char* channel_name(channel c) {
+  switch (c) {
+  case channel::caller:
     return "caller";
-  if (transcript.compare(line, 9, "Business:") == 0)
+  case channel::business:
     return "business";
-  return "";
+  default:
+    return "";
+  }
+}
+
+// The tokens of a transcript without the "Caller:"/"Business:" labels of a
+// two-channel one, and which channel each token came from.
+struct labelled_tokens {
+  std::vector<token> tokens;
+  std::vector<channel> channels;
+};
+
+labelled_tokens label(const std::string& transcript) {
+  labelled_tokens out;
+  auto all = tokenize(transcript);
+  out.tokens.reserve(all.size());
+  out.channels.reserve(all.size());
+  // Tokens come in text order: walk the lines alongside them.
+  std::size_t line = 0, next_line = transcript.find('\n');
+  channel c = channel::unlabelled;
+  auto line_channel = [&] {
+    if (transcript.compare(line, 7, "Caller:") == 0)
+      return channel::caller;
+    if (transcript.compare(line, 9, "Business:") == 0)
+      return channel::business;
+    return channel::unlabelled;
+  };
+  c = line_channel();
+  for (auto& t : all) {
+    while (next_line != std::string::npos && t.begin > next_line) {
+      line = next_line + 1;
+      next_line = transcript.find('\n', line);
+      c = line_channel();
+    }
+    if (c != channel::unlabelled && t.begin == line)
+      continue; // the label itself
+    out.tokens.push_back(std::move(t));
+    out.channels.push_back(c);
+  }
+  return out;
+}
+
+// One mention of a value: where the text said it and how well it matched.
+struct finding {
+  std::string value;
+  match_span span;
+  match_quality quality = match_quality::exact;
+  channel from = channel::unlabelled;
+  std::string how; // evidence `match`
+  std::string note;
+  double factor = 1.0; // ambiguity and everyday-word discounts
+  int salience = 0;
+  double weight = 0; // a place's population: a city over a neighbourhood of the same call
+};
+
+struct choice {
+  finding best;
+  bool rivals = false;
+  bool told_apart = false; // the winner's salience beat every rival's
+  bool business_only = false;
+};
+
+// Of the values found, the one the words mark as the job's, then (for
+// services) the more specific, in more words: "locked my keys in the car"
+// over "locksmith"; then
+// the most often said, then the likelier (the better heard and, for places,
+// the more populous: a city over a neighbourhood called like a small town),
+// then the first said. A value the caller denied ("not Haifa") is out when
+// another is left.
+std::optional<choice> choose(const std::vector<finding>& all, const std::set<std::string>& denied,
+                             bool prefer_specific) {
+  std::vector<const finding*> found;
+  for (const auto& f : all)
+    found.push_back(&f);
+  if (std::any_of(found.begin(), found.end(), [&](const finding* f) { return !denied.count(f->value); }))
+    found.erase(
+        std::remove_if(found.begin(), found.end(), [&](const finding* f) { return denied.count(f->value); }),
+        found.end());
+  if (found.empty())
+    return std::nullopt;
+  struct group {
+    const finding* best;
+    int salience;
+    std::size_t words;
+    std::size_t count;
+  };
+  auto likelihood = [](const finding* f) {
+    double q = quality_factor(f->quality);
+    return q * q * std::max(f->weight, 1.0);
+  };
+  std::map<std::string, group> groups;
+  for (const auto* f : found) {
+    auto [it, fresh] = groups.try_emplace(f->value, group{f, f->salience, 0, 0});
+    auto& g = it->second;
+    ++g.count;
+    g.salience = std::max(g.salience, f->salience);
+    g.words = std::max(g.words, f->span.last - f->span.first);
+    if (f->quality < g.best->quality)
+      g.best = f;
+  }
+  auto better = [&](const group& a, const group& b) {
+    if (a.salience != b.salience)
+      return a.salience > b.salience;
+    if (prefer_specific && a.words != b.words)
+      return a.words > b.words;
+    if (a.count != b.count)
+      return a.count > b.count;
+    if (likelihood(a.best) != likelihood(b.best))
+      return likelihood(a.best) > likelihood(b.best);
+    return a.best->span.first < b.best->span.first;
+  };
+  const group* winner = nullptr;
+  for (const auto& [value, g] : groups)
+    if (!winner || better(g, *winner))
+      winner = &g;
+  choice c{*winner->best, groups.size() > 1, true, winner->best->from == channel::business};
+  for (const auto& [value, g] : groups)
+    if (&g != winner && g.salience >= winner->salience)
+      c.told_apart = false;
+  return c;
+}
+
+double part_score(const choice& ch) {
+  double s = quality_factor(ch.best.quality) * ch.best.factor;
+  if (ch.rivals)
+    s *= ch.told_apart ? rivals_told_apart : rivals_guessed;
+  if (ch.business_only)
+    s *= business_only;
+  return s;
 }
 
 evidence evidence_for(const char* field, const std::string& transcript, const std::vector<token>& tokens,
                       const finding& f) {
   evidence e;
   e.field = field;
-  e.begin = tokens[f.first].begin;
-  e.end = tokens[f.last - 1].end;
+  e.begin = tokens[f.span.first].begin;
+  e.end = tokens[f.span.last - 1].end;
   e.text = transcript.substr(e.begin, e.end - e.begin);
-  e.channel = channel_at(transcript, e.begin);
-  e.match = match_name(f.quality);
+  e.channel = channel_name(f.from);
+  e.match = f.how;
+  e.note = f.note;
   return e;
+}
+
+std::string city_value(const place& p, place_index::layout layout, bool hebrew) {
+  if (hebrew && !p.name_he.empty())
+    return p.name_he;
+  if (layout == place_index::layout::us && !p.region.empty())
+    return p.name_en + ", " + p.region; // "Springfield, IL": the owner must know which
+  return p.name_en;
 }
 
 } // namespace
@@ -189,57 +311,191 @@ std::vector<std::string> gazetteer::vocabulary(const catalogue& c, std::size_t m
   return out;
 }
 
+namespace {
+
+// The tokens whose words are the business's own name, said in a greeting
+// ("KeyPro Locksmith, how can I help", "אינסטלציה גולן שלום"): two or more
+// words of the name in a row. They name the business, not the job.
+std::vector<bool> business_name_words(const std::vector<token>& tokens, const std::string& name) {
+  std::vector<bool> masked(tokens.size(), false);
+  std::vector<std::string> words;
+  for (auto& t : tokenize(name))
+    words.push_back(std::move(t.text));
+  if (words.size() < 2)
+    return masked;
+  auto same = [](const token& t, const std::string& w, bool first) {
+    if (t.text == w)
+      return true;
+    if (first && t.hebrew) // `להמפתח`: prefix letters on the first word
+      for (const auto& s : hebrew_prefix_splits(t.text))
+        if (s == w)
+          return true;
+    return false;
+  };
+  for (std::size_t i = 0; i < tokens.size(); ++i)
+    for (std::size_t k = 0; k + 1 < words.size(); ++k) {
+      std::size_t n = 0;
+      while (i + n < tokens.size() && k + n < words.size() && same(tokens[i + n], words[k + n], n == 0))
+        ++n;
+      if (n >= 2)
+        std::fill(masked.begin() + i, masked.begin() + i + n, true);
+    }
+  return masked;
+}
+
+bool overlaps(const std::vector<bool>& masked, std::size_t first, std::size_t last) {
+  return std::any_of(masked.begin() + first, masked.begin() + last, [](bool b) { return b; });
+}
+
+// The salience of each finding, given the different value said before it.
+void rank(std::vector<finding>& found, const std::vector<token>& tokens, bool services) {
+  std::sort(found.begin(), found.end(),
+            [](const finding& a, const finding& b) { return a.span.first < b.span.first; });
+  for (std::size_t i = 0; i < found.size(); ++i) {
+    std::size_t since = 0;
+    for (std::size_t j = i; j-- > 0;)
+      if (found[j].value != found[i].value) {
+        since = found[j].span.last;
+        break;
+      }
+    int s = job_salience(tokens, found[i].span, since);
+    // Only corrections and contrasts tell services apart; place words do not.
+    found[i].salience = services ? std::max(0, s) : s;
+  }
+}
+
+} // namespace
+
 extraction_result gazetteer::extract(const catalogue& c, const std::string& transcript) {
-  const auto tokens = tokenize(transcript);
+  auto labelled = label(transcript);
+  // The caller's words decide: with two channels, what the business said
+  // ("we also cover Haifa", "this is a locksmith, wrong number") is not the
+  // caller's need. It is read only when the caller said nothing.
+  // A caller who only agrees ("כן", "yes that's right") with what the business
+  // read back said the business's words, so they count then.
+  std::vector<token> caller_words;
+  for (std::size_t i = 0; i < labelled.tokens.size(); ++i)
+    if (labelled.channels[i] == channel::caller)
+      caller_words.push_back(labelled.tokens[i]);
+  bool caller_spoke = !caller_words.empty() && !only_agrees(caller_words);
+  std::vector<channel> channels;
+  std::vector<token> kept;
+  for (std::size_t i = 0; i < labelled.tokens.size(); ++i)
+    if (!caller_spoke || labelled.channels[i] != channel::business) {
+      kept.push_back(std::move(labelled.tokens[i]));
+      channels.push_back(labelled.channels[i]);
+    }
+  const text_words words(std::move(kept));
+  const auto& tokens = words.tokens();
   extraction_result r;
   if (tokens.empty())
     return r;
+  const auto masked = business_name_words(tokens, c.business_name);
 
-  // A catalogue has a handful of names; indexing it per call costs
+  // Services: matched without small words and fillers on either side, so
+  // "locked my keys in my car" meets "locked the keys in the car". A
+  // catalogue has a handful of names; indexing it per call costs
   // microseconds and keeps the gazetteer free of per-business state.
   phrase_index services(phrase_index::options{true, 5});
+  auto add_service = [&](const std::string& phrase, std::uint32_t i) {
+    std::vector<std::string> all, content;
+    for (auto& t : tokenize(phrase)) {
+      if (!is_filler(t.text))
+        content.push_back(t.text);
+      all.push_back(std::move(t.text));
+    }
+    services.add_tokens(content.empty() ? all : content, i);
+  };
   for (std::uint32_t i = 0; i < c.services.size(); ++i) {
-    services.add(c.services[i].name, i);
+    add_service(c.services[i].name, i);
     for (const auto& a : c.services[i].aliases)
-      services.add(a, i);
+      add_service(a, i);
   }
+  std::vector<std::size_t> content_at; // content token → token
+  std::vector<token> content;
+  for (std::size_t i = 0; i < tokens.size(); ++i)
+    if (!is_filler(tokens[i].text)) {
+      content_at.push_back(i);
+      content.push_back(tokens[i]);
+    }
   std::vector<finding> service_found;
-  for (const auto& m : services.find(tokens))
-    service_found.push_back({c.services[m.value].name, m.first, m.last, m.quality});
+  std::set<std::string> services_denied;
+  for (const auto& m : services.find(text_words(std::move(content)))) {
+    match_span span{content_at[m.first], content_at[m.last - 1] + 1, m.prefix};
+    if (overlaps(masked, span.first, span.last))
+      continue;
+    const auto& value = c.services[m.value].name;
+    if (is_negated(transcript, tokens, span)) {
+      services_denied.insert(value);
+      continue;
+    }
+    service_found.push_back({value, span, m.quality, channels[span.first], match_name(m.quality)});
+  }
 
   // Several lists may name the same words (a business listing "il" and "us"):
   // the same longest-first rule as within one list decides.
-  std::vector<place_match> places;
+  struct listed {
+    place_match m;
+    place_index::layout layout;
+  };
+  std::vector<listed> places;
   for (const auto& name : c.places) {
     auto list = impl_->list(name);
-    for (auto& m : list->find_all(tokens))
-      places.push_back(m);
+    for (auto& m : list->find_all(words))
+      places.push_back({std::move(m), list->list_layout()});
   }
-  std::sort(places.begin(), places.end(), [](const place_match& a, const place_match& b) {
-    if (a.last - a.first != b.last - b.first)
-      return a.last - a.first > b.last - b.first;
-    if (a.quality != b.quality)
-      return a.quality < b.quality;
-    return a.where->population > b.where->population;
+  std::sort(places.begin(), places.end(), [](const listed& a, const listed& b) {
+    if (a.m.last - a.m.first != b.m.last - b.m.first)
+      return a.m.last - a.m.first > b.m.last - b.m.first;
+    if (a.m.quality != b.m.quality)
+      return a.m.quality < b.m.quality;
+    return a.m.where->population > b.m.where->population;
   });
   std::vector<bool> taken(tokens.size(), false);
   const bool hebrew = is_hebrew_language(c.language);
   std::vector<finding> city_found;
-  for (const auto& m : places) {
-    if (std::any_of(taken.begin() + m.first, taken.begin() + m.last, [](bool b) { return b; }))
+  std::set<std::string> cities_denied;
+  for (const auto& [m, layout] : places) {
+    if (overlaps(taken, m.first, m.last) || overlaps(masked, m.first, m.last))
       continue;
     std::fill(taken.begin() + m.first, taken.begin() + m.last, true);
+    match_span span{m.first, m.last, m.prefix};
+    if (is_street_name(transcript, tokens, span) || names_a_person(tokens, span))
+      continue;
+    using support = place_match::support;
+    // A misheard one-word name needs a word asking for a place right before
+    // it ("in sacremento"); a name that is also a word needs more ("I live
+    // in Orange").
+    bool context = m.misheard ? may_precede_place(tokens[m.first - 1]) : has_place_context(tokens, span);
+    if (!m.state_said && (m.needs == support::state || (m.needs == support::context && !context)))
+      continue;
     const auto& p = *m.where;
-    city_found.push_back({hebrew && !p.name_he.empty() ? p.name_he : p.name_en, m.first, m.last, m.quality});
+    auto value = city_value(p, layout, hebrew);
+    if (is_negated(transcript, tokens, span)) {
+      cities_denied.insert(value);
+      continue;
+    }
+    finding f{value, span, m.quality, channels[m.first],
+              m.abbreviation ? "abbreviation" : match_name(m.quality)};
+    f.weight = static_cast<double>(p.population);
+    if (m.needs != support::none && !m.state_said)
+      f.factor *= everyday_name;
+    double all = 0;
+    for (const auto* other : m.candidates)
+      all += static_cast<double>(other->population);
+    double share = all > 0 ? static_cast<double>(p.population) / all : 1.0;
+    if (!m.state_said && share < clear_majority) {
+      f.factor *= ambiguity_floor + (1 - ambiguity_floor) * share;
+      f.note = "most populous of " + std::to_string(m.candidates.size()) + " places named " +
+               transcript.substr(tokens[m.first].begin, tokens[m.last - 1].end - tokens[m.first].begin);
+    }
+    city_found.push_back(std::move(f));
   }
-  std::sort(city_found.begin(), city_found.end(),
-            [](const finding& a, const finding& b) { return a.first < b.first; });
+  rank(city_found, tokens, false);
+  rank(service_found, tokens, true);
 
-  auto service = choose(service_found);
-  auto city = choose(city_found);
-  auto part_score = [](const choice& ch) {
-    return quality_factor(ch.best.quality) * (ch.rivals ? rivals_factor : 1.0);
-  };
+  auto service = choose(service_found, services_denied, true);
+  auto city = choose(city_found, cities_denied, false);
   double confidence = 0;
   if (service && city)
     confidence = both_found * part_score(*service) * part_score(*city);

@@ -41,10 +41,16 @@ bool is_mark(UChar32 c) {
 // Format characters (RLM, LRM, ZWJ ...) are invisible: drop them without
 // splitting, since RTL text often carries them in the middle of a word.
 bool is_ignorable(UChar32 c) {
+  if (c < 0x80 || (c >= 0x05D0 && c <= 0x05EA))
+    return false; // the common case, without a table lookup in ICU
   return u_charType(c) == U_FORMAT_CHAR;
 }
 
 bool is_word_char(UChar32 c) {
+  if (c < 0x80)
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+  if (c >= 0x05D0 && c <= 0x05EA)
+    return true; // Hebrew letters
   return u_isalnum(c) || is_mark(c);
 }
 
@@ -188,7 +194,14 @@ std::vector<token> tokenize(std::string_view text) {
   const auto* p = reinterpret_cast<const uint8_t*>(text.data());
   auto len = static_cast<int32_t>(text.size());
   auto emit = [&](int32_t begin, int32_t end) {
-    auto norm = normalize_word(text.substr(begin, end - begin));
+    auto original = text.substr(begin, end - begin);
+    auto norm = normalize_word(original);
+    // Gershayim (or a quote typed for it) inside a Hebrew word marks an
+    // abbreviation; the normal form drops it, so say so here.
+    bool quoted = original.find('"') != std::string_view::npos ||
+                  original.find("\u05F4") != std::string_view::npos ||
+                  original.find("\u201D") != std::string_view::npos ||
+                  original.find("\u201C") != std::string_view::npos;
     // A compatibility character can decompose into several words.
     std::size_t pos = 0;
     while (pos < norm.size()) {
@@ -205,6 +218,7 @@ std::vector<token> tokenize(std::string_view text) {
         U8_NEXT(reinterpret_cast<const uint8_t*>(t.text.data()), k, static_cast<int32_t>(t.text.size()),
                 first);
         t.hebrew = first >= 0x0590 && first <= 0x05FF;
+        t.acronym = t.hebrew && quoted;
         tokens.push_back(std::move(t));
       }
       pos = space + 1;

@@ -15,6 +15,7 @@ struct token {
   std::size_t begin = 0; // byte range of the word in the original text,
   std::size_t end = 0;   // for evidence
   bool hebrew = false;   // starts with a Hebrew letter
+  bool acronym = false;  // Hebrew written with gershayim inside (`ת"א`, `בב"ש`)
 };
 
 // NFKC, case folded, combining marks dropped (Hebrew niqqud and cantillation,

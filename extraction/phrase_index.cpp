@@ -6,7 +6,7 @@
 #include "extraction/spelling.hpp"
 
 #include <algorithm>
-#include <functional>
+#include <optional>
 
 namespace callscribe::extraction {
 namespace {
@@ -35,8 +35,10 @@ bool phrase_index::add_tokens(std::vector<std::string> words, std::uint32_t valu
     return false;
   auto id = static_cast<std::uint32_t>(phrases_.size());
   by_key_[join_keys(words, words.size())].push_back(id);
-  for (std::size_t n = 1; n < words.size(); ++n)
+  for (std::size_t n = 1; n < words.size(); ++n) {
     key_prefixes_.insert(join_keys(words, n));
+    later_keys_.insert(spelling_key(words[n]));
+  }
   for (const auto& w : words) {
     if (letter_count(w) < opts_.fuzzy_min_letters)
       continue;
@@ -50,12 +52,17 @@ bool phrase_index::add_tokens(std::vector<std::string> words, std::uint32_t valu
       remember(d);
   }
   longest_ = std::max(longest_, words.size());
+  for (const auto& w : words) {
+    bool hebrew =
+        !w.empty() && static_cast<unsigned char>(w[0]) >= 0xD6 && static_cast<unsigned char>(w[0]) <= 0xD7;
+    (hebrew ? has_hebrew_ : has_latin_) = true;
+  }
   phrases_.push_back(phrase{std::move(words), value, weight});
   return true;
 }
 
 void phrase_index::add_fuzzy_candidates(const std::string& form, std::vector<alternative>& out) const {
-  if (letter_count(form) < opts_.fuzzy_min_letters)
+  if (deletions_.empty() || letter_count(form) < opts_.fuzzy_min_letters)
     return;
   // A word that is itself a phrase word is not a misspelling of another.
   if (auto it = deletions_.find(form);
@@ -67,92 +74,204 @@ void phrase_index::add_fuzzy_candidates(const std::string& form, std::vector<alt
       return;
     for (const auto& w : it->second)
       if (w != form && letter_count(w) >= opts_.fuzzy_min_letters && within_one_edit(form, w))
-        out.push_back({w, spelling_key(w), match_quality::fuzzy});
+        out.push_back({w, spelling_key(w), match_quality::fuzzy, {}});
   };
   consider(form);
-  for (const auto& d : one_letter_deletions(form))
-    consider(d);
+  // Each one-letter deletion in one reused buffer: this runs for every
+  // distinct long word of a transcript, against every list.
+  thread_local std::string deleted;
+  for (std::size_t i = 0; i < form.size();) {
+    std::size_t len = 1;
+    while (i + len < form.size() && (static_cast<unsigned char>(form[i + len]) & 0xC0) == 0x80)
+      ++len;
+    deleted.assign(form, 0, i);
+    deleted.append(form, i + len, std::string::npos);
+    consider(deleted);
+    i += len;
+  }
 }
 
-std::vector<phrase_index::alternative> phrase_index::alternatives(const token& t, bool first_word) const {
+std::vector<phrase_index::alternative> phrase_index::exact_forms(const std::vector<word_form>& forms,
+                                                                 bool first_word) const {
   std::vector<alternative> out;
-  out.push_back({t.text, spelling_key(t.text), match_quality::exact});
-  // Prefix letters attach to the first word of a name only: `בקריית שמונה`.
-  if (first_word && t.hebrew)
-    for (auto& s : hebrew_prefix_splits(t.text))
-      out.push_back({s, spelling_key(s), match_quality::exact});
-  if (opts_.english_inflections && !t.hebrew)
-    for (auto& s : english_stems(t.text))
-      out.push_back({s, s, match_quality::exact});
-  auto exact_forms = out.size();
-  for (std::size_t i = 0; i < exact_forms; ++i) {
-    auto form = out[i].word; // a copy: adding candidates may move `out`
-    add_fuzzy_candidates(form, out);
+  for (const auto& f : forms) {
+    using kind = word_form::kind;
+    // Prefix letters attach to the first word of a name only (`בקריית
+    // שמונה`), except the article on a later word of a service: `לוח החשמל`.
+    if (f.how == kind::prefix_split) {
+      if (f.article && !opts_.definite_article)
+        continue;
+      if (!first_word && !(opts_.definite_article && f.prefix == "ה"))
+        continue;
+    }
+    if (f.how == kind::romanized && !opts_.romanized)
+      continue;
+    if (f.how == kind::stem && !opts_.english_inflections)
+      continue;
+    auto quality = f.how == kind::romanized ? match_quality::spelling : match_quality::exact;
+    out.push_back({f.word, f.key, quality, f.prefix, false, f.short_word, f.how == kind::romanized});
   }
+  return unique_forms(std::move(out));
+}
+
+std::vector<phrase_index::alternative>
+phrase_index::fuzzy_forms(const std::vector<alternative>& exact) const {
+  std::vector<alternative> out;
+  for (const auto& e : exact) {
+    if (e.quality != match_quality::exact)
+      continue;
+    auto before = out.size();
+    add_fuzzy_candidates(e.word, out);
+    for (auto j = before; j < out.size(); ++j)
+      out[j].prefix = e.prefix;
+  }
+  // A form already there exactly is no misspelling.
+  out.erase(std::remove_if(out.begin(), out.end(),
+                           [&](const alternative& f) {
+                             return std::any_of(exact.begin(), exact.end(),
+                                                [&](const alternative& e) { return e.word == f.word; });
+                           }),
+            out.end());
+  return unique_forms(std::move(out));
+}
+
+std::vector<phrase_index::alternative> phrase_index::unique_forms(std::vector<alternative> out) const {
   // Keep the best quality of each form.
   std::stable_sort(out.begin(), out.end(),
                    [](const alternative& a, const alternative& b) { return a.quality < b.quality; });
   std::vector<alternative> unique;
   for (auto& a : out)
-    if (std::none_of(unique.begin(), unique.end(), [&](const alternative& u) { return u.word == a.word; }))
+    if (std::none_of(unique.begin(), unique.end(), [&](const alternative& u) { return u.word == a.word; })) {
+      a.begins = by_key_.count(a.key) > 0 || key_prefixes_.count(a.key) > 0;
       unique.push_back(std::move(a));
+    }
   return unique;
 }
 
-void phrase_index::search(const std::vector<std::vector<alternative>>& alts_first,
-                          const std::vector<std::vector<alternative>>& alts_next, std::size_t start,
-                          std::vector<phrase_match>& out) const {
+// The forms of one distinct word, the misspellings computed only when a walk
+// needs them: most words of a transcript begin nothing, and looking up every
+// one-letter deletion of every word in every list was most of the cost.
+struct phrase_index::expansion {
+  std::vector<alternative> first, next; // exact forms as a name's first word, and later
+  std::optional<std::vector<alternative>> first_fuzzy, next_fuzzy;
+  bool later_word = false; // an exact form is a non-first word of some name
+};
+
+// One walk from a start word: the forms chosen so far and where matches go.
+struct phrase_index::walk_state {
+  std::vector<expansion*>& words;
+  std::size_t start;
+  std::vector<phrase_match>& out;
   std::vector<const alternative*> chosen;
-  std::function<void(std::size_t, const std::string&, bool)> walk =
-      [&](std::size_t pos, const std::string& key, bool fuzzy_used) {
-        const auto& alts = pos == start ? alts_first[pos] : alts_next[pos];
-        for (const auto& alt : alts) {
-          bool fuzzy = alt.quality == match_quality::fuzzy;
-          if (fuzzy && fuzzy_used)
-            continue; // one misheard word per name at most
-          std::string k = key.empty() ? alt.key : key + ' ' + alt.key;
-          chosen.push_back(&alt);
-          if (auto it = by_key_.find(k); it != by_key_.end()) {
-            for (auto id : it->second) {
-              const auto& p = phrases_[id];
-              auto quality = match_quality::exact;
-              bool ok = true;
-              for (std::size_t i = 0; ok && i < chosen.size(); ++i) {
-                const auto& c = *chosen[i];
-                if (c.word == p.words[i])
-                  quality = std::max(quality, c.quality);
-                else if (is_defective_spelling_of(c.word, p.words[i]))
-                  quality = std::max({quality, c.quality, match_quality::spelling});
-                else
-                  ok = false;
-              }
-              if (ok && quality == match_quality::fuzzy && p.words.size() == 1 && !opts_.fuzzy_single_word)
-                ok = false;
-              if (ok)
-                out.push_back({start, pos + 1, p.value, p.weight, quality});
-            }
-          }
-          if (pos + 1 < alts_next.size() && chosen.size() < longest_ && key_prefixes_.count(k))
-            walk(pos + 1, k, fuzzy_used || fuzzy);
-          chosen.pop_back();
-        }
-      };
-  walk(start, std::string(), false);
+};
+
+void phrase_index::search(std::vector<expansion*>& words, std::size_t start,
+                          std::vector<phrase_match>& out) const {
+  walk_state w{words, start, out, {}};
+  walk(w, start, std::string(), false);
 }
 
-std::vector<phrase_match> phrase_index::find(const std::vector<token>& text) const {
+void phrase_index::visit(walk_state& w, std::size_t pos, const std::string& key, bool fuzzy_used,
+                         const alternative& alt) const {
+  if (pos == w.start && !alt.begins)
+    return; // most words begin nothing: no key to build
+  bool fuzzy = alt.quality == match_quality::fuzzy;
+  std::string k = key.empty() ? alt.key : key + ' ' + alt.key;
+  w.chosen.push_back(&alt);
+  if (auto it = by_key_.find(k); it != by_key_.end()) {
+    for (auto id : it->second) {
+      const auto& p = phrases_[id];
+      auto quality = match_quality::exact;
+      bool ok = true;
+      for (std::size_t i = 0; ok && i < w.chosen.size(); ++i) {
+        const auto& c = *w.chosen[i];
+        if (c.word == p.words[i])
+          quality = std::max(quality, c.quality);
+        else if (is_defective_spelling_of(c.word, p.words[i]))
+          quality = std::max({quality, c.quality, match_quality::spelling});
+        else
+          ok = false;
+      }
+      if (ok && p.words.size() == 1 && quality == match_quality::fuzzy && !opts_.fuzzy_single_word)
+        ok = false;
+      if (ok && p.words.size() == 1 && w.chosen.front()->short_romanized)
+        ok = false; // `work` is not Barqay: a short word needs the rest of a name
+      if (ok)
+        w.out.push_back({w.start, pos + 1, p.value, p.weight, quality, w.chosen.front()->prefix,
+                         p.words.size() == 1 && w.chosen.front()->romanized});
+    }
+  }
+  if (pos + 1 < w.words.size() && w.words[pos + 1] && w.chosen.size() < longest_ && key_prefixes_.count(k))
+    walk(w, pos + 1, k, fuzzy_used || fuzzy);
+  w.chosen.pop_back();
+}
+
+void phrase_index::walk(walk_state& w, std::size_t pos, const std::string& key, bool fuzzy_used) const {
+  auto& e = *w.words[pos];
+  for (const auto& alt : pos == w.start ? e.first : e.next)
+    visit(w, pos, key, fuzzy_used, alt);
+  if (fuzzy_used || deletions_.empty())
+    return; // one misheard word per name at most
+  // A misheard first word needs a next word that goes on some name, unless
+  // single words may be misheard too; a later word is reached only after
+  // a matching start, so it is rare and may always try.
+  bool try_fuzzy = pos != w.start || opts_.fuzzy_single_word ||
+                   (pos + 1 < w.words.size() && w.words[pos + 1] && w.words[pos + 1]->later_word);
+  if (!try_fuzzy)
+    return;
+  auto& slot = pos == w.start ? e.first_fuzzy : e.next_fuzzy;
+  if (!slot)
+    slot = fuzzy_forms(pos == w.start ? e.first : e.next);
+  for (const auto& alt : *slot)
+    visit(w, pos, key, fuzzy_used, alt);
+}
+
+std::vector<phrase_index::misheard>
+phrase_index::misheard_single_words(const std::vector<word_form>& forms) const {
+  std::vector<misheard> out;
+  std::vector<alternative> exact;
+  for (const auto& f : forms)
+    if (f.how == word_form::kind::as_said || (f.how == word_form::kind::prefix_split && !f.article))
+      exact.push_back({f.word, f.key, match_quality::exact, f.prefix});
+  for (const auto& alt : fuzzy_forms(exact)) {
+    auto it = by_key_.find(alt.key);
+    if (it == by_key_.end())
+      continue;
+    for (auto id : it->second)
+      if (phrases_[id].words.size() == 1 && phrases_[id].words[0] == alt.word &&
+          std::none_of(out.begin(), out.end(),
+                       [&](const misheard& m) { return m.value == phrases_[id].value; }))
+        out.push_back({phrases_[id].value, alt.prefix});
+  }
+  return out;
+}
+
+std::vector<phrase_match> phrase_index::find(const text_words& text) const {
   std::vector<phrase_match> all;
   if (phrases_.empty())
     return all;
-  std::vector<std::vector<alternative>> alts_first, alts_next;
-  alts_first.reserve(text.size());
-  alts_next.reserve(text.size());
-  for (const auto& t : text) {
-    alts_first.push_back(alternatives(t, true));
-    alts_next.push_back(t.hebrew ? alternatives(t, false) : alts_first.back());
+  // A transcript says the same words many times; expand each word once.
+  std::vector<expansion> seen(text.distinct());
+  std::vector<bool> expanded(text.distinct(), false);
+  std::vector<expansion*> words(text.size(), nullptr);
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const auto& t = text.tokens()[i];
+    if (t.hebrew ? !has_hebrew_ : !has_latin_)
+      continue; // no phrase starts or goes on here
+    auto id = text.word_of(i);
+    auto& e = seen[id];
+    if (!expanded[id]) {
+      expanded[id] = true;
+      e.first = exact_forms(text.forms(id), true);
+      e.next = t.hebrew ? exact_forms(text.forms(id), false) : e.first;
+      e.later_word = std::any_of(e.next.begin(), e.next.end(),
+                                 [&](const alternative& a) { return later_keys_.count(a.key) > 0; });
+    }
+    words[i] = &e;
   }
   for (std::size_t i = 0; i < text.size(); ++i)
-    search(alts_first, alts_next, i, all);
+    if (words[i])
+      search(words, i, all);
 
   // Longest first, then the better match, then the larger weight (the more
   // populous of two towns with one name), then the earlier.

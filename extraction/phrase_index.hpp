@@ -4,6 +4,7 @@
 #pragma once
 
 #include "extraction/normalize.hpp"
+#include "extraction/text_words.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -15,19 +16,17 @@
 
 namespace callscribe::extraction {
 
-// Worse is larger, so the worst word of a phrase decides.
-enum class match_quality : std::uint8_t {
-  exact,    // the same words, up to prefix letters and inflection
-  spelling, // a word in defective spelling (`קרית` for `קריית`)
-  fuzzy,    // one word of five letters or more at one edit from the name's
-};
-
 struct phrase_match {
   std::size_t first = 0; // token range [first, last) in the text
   std::size_t last = 0;
   std::uint32_t value = 0;  // what the phrase was added with
   std::uint64_t weight = 0; // likewise
   match_quality quality = match_quality::exact;
+  std::string prefix; // Hebrew prefix letters before the first word (`וב` in `ובעפולה`)
+  // One word met through another romanisation (`tsfat` for Zefat): common
+  // English words meet such keys too (`water`, Betar), so a place needs a
+  // word asking for it.
+  bool loose = false;
 };
 
 class phrase_index {
@@ -41,6 +40,12 @@ public:
     // lists allow an edit only inside longer names, where the other words
     // anchor it. A business's few service words can afford it.
     bool fuzzy_single_word = true;
+    // Latin words also stand for their romanization_key (spelling.hpp), for
+    // lists that hold romanisation keys of Hebrew names (the Israeli list).
+    bool romanized = false;
+    // `ה` (the definite article) as a prefix: services take it (`המנעולן`),
+    // place names never do (`החלון` is a window, not Holon).
+    bool definite_article = true;
   };
 
   phrase_index() = default;
@@ -53,7 +58,17 @@ public:
 
   // The phrases in `text`, longest first: once words are taken by a match, a
   // shorter or worse one on any of them is dropped. Sorted by position.
-  std::vector<phrase_match> find(const std::vector<token>& text) const;
+  std::vector<phrase_match> find(const text_words& text) const;
+  std::vector<phrase_match> find(const std::vector<token>& text) const { return find(text_words(text)); }
+
+  // Values of one-word phrases one edit away from a word (its forms in a
+  // text_words), for lists that allow that only where the words around ask
+  // for a place. Empty when the word is itself a phrase word.
+  struct misheard {
+    std::uint32_t value;
+    std::string prefix; // Hebrew prefix letters taken off the word
+  };
+  std::vector<misheard> misheard_single_words(const std::vector<word_form>& forms) const;
 
   std::size_t size() const { return phrases_.size(); }
 
@@ -67,13 +82,22 @@ private:
     std::string word;
     std::string key; // spelling_key(word)
     match_quality quality;
+    std::string prefix;           // the Hebrew prefix letters taken off the token
+    bool begins = false;          // `key` is a phrase or the first word of one
+    bool short_romanized = false; // a romanisation key of a word under romanized_min_letters
+    bool romanized = false;
   };
+  struct expansion;
 
-  std::vector<alternative> alternatives(const token& t, bool first_word) const;
+  std::vector<alternative> exact_forms(const std::vector<word_form>& forms, bool first_word) const;
+  std::vector<alternative> fuzzy_forms(const std::vector<alternative>& exact) const;
+  std::vector<alternative> unique_forms(std::vector<alternative> forms) const;
   void add_fuzzy_candidates(const std::string& form, std::vector<alternative>& out) const;
-  void search(const std::vector<std::vector<alternative>>& alts_first,
-              const std::vector<std::vector<alternative>>& alts_next, std::size_t start,
-              std::vector<phrase_match>& out) const;
+  struct walk_state;
+  void search(std::vector<expansion*>& words, std::size_t start, std::vector<phrase_match>& out) const;
+  void walk(walk_state& w, std::size_t pos, const std::string& key, bool fuzzy_used) const;
+  void visit(walk_state& w, std::size_t pos, const std::string& key, bool fuzzy_used,
+             const alternative& alt) const;
 
   options opts_;
   std::vector<phrase> phrases_;
@@ -81,10 +105,15 @@ private:
   std::unordered_map<std::string, std::vector<std::uint32_t>> by_key_;
   // every proper leading part of those keys, to stop a search early
   std::unordered_set<std::string> key_prefixes_;
+  // keys of every word after the first of some phrase
+  std::unordered_set<std::string> later_keys_;
   // for one-edit lookups: a phrase word (and each of its one-letter
   // deletions) → the phrase words it comes from
   std::unordered_map<std::string, std::vector<std::string>> deletions_;
   std::size_t longest_ = 0; // words in the longest phrase
+  // Which scripts the phrases are in: a word of the other script cannot
+  // begin a match (the US list has no Hebrew), so it is not expanded.
+  bool has_hebrew_ = false, has_latin_ = false;
 };
 
 } // namespace callscribe::extraction

@@ -1,26 +1,35 @@
 // Loading a place list and deciding which of its names may match a text.
 //
-// Which names may match. A name of two words or more (`New York`, `קריית
-// שמונה`, `San Antonio`) may, except a US place of fewer than 1,000 people:
+// Places that share a name (eight Springfields) form one group: the text
+// names the group, and a state said after the name, or else population,
+// picks the place.
+//
+// Which names match freely. A name of two words or more (`New York`, `קריית
+// שמונה`, `San Antonio`) does, except a US place of fewer than 1,000 people:
 // that is where names that are everyday phrases live (`New Home` TX, in "we
 // moved into a new home"). A name of one word is where most false matches come
 // from (towns called Home, Good, Commerce, Enterprise; moshavim called שחר,
-// ברכה, מתן), so it matches only when all of these hold:
-//   - it has at least 3 letters;
+// ברכה, מתן), so it matches freely only when all of these hold:
 //   - its place is a town people name on the phone: at least 50,000 people for
 //     a US city (about 500 names), 5,000 for an Israeli locality (about 100);
 //   - it is not an everyday word or first name (everyday_words.cpp: Mobile,
 //     Reading, Orange; אזור, עומר).
-// Transcripts are often all lower case, so capitalisation is not used. The
-// price: a caller in a small one-word village (שחר, Home MI) gets no city,
-// which is better than a wrong one; a person fills it in on the lead.
+// Other names still match, flagged with the support they need: an everyday
+// word that is a big town's name, or a small Israeli locality, needs words
+// around that say a place is meant ("I live in Orange", "אני גר בעומר"); a
+// small US town (thousands of them are called Home, Hope or Why) needs its
+// state said after it ("Moab, Utah"). Names under 3 letters never match.
+// Transcripts are often all lower case, so capitalisation is not used.
 #include "extraction/place_index.hpp"
 
+#include "extraction/context.hpp"
 #include "extraction/everyday_words.hpp"
 #include "extraction/spelling.hpp"
+#include "extraction/us_states.hpp"
 
 #include <algorithm>
 #include <charconv>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -71,6 +80,63 @@ std::string first_part(const std::string& name) {
   return hyphen == std::string::npos ? name : name.substr(0, hyphen);
 }
 
+// Hebrew abbreviations of city names as written with gershayim (`ת"א`), in
+// normal form (no gershayim), and the name_he they stand for.
+struct abbreviation {
+  const char* written;
+  const char* name_he;
+};
+constexpr abbreviation hebrew_abbreviations[] = {
+    {"תא", "תל אביב-יפו"}, {"בש", "באר שבע"},        {"פת", "פתח תקווה"}, {"רג", "רמת גן"},
+    {"קש", "קריית שמונה"}, {"ראשלצ", "ראשון לציון"}, {"בב", "בני ברק"},   {"כס", "כפר סבא"},
+    {"קג", "קריית גת"},    {"קא", "קריית אתא"},
+};
+
+// English names of Israeli towns that are not romanisations of the Hebrew.
+// And nicknames of US cities that callers say.
+struct exonym {
+  const char* exonym;
+  const char* name_en; // as in the list
+  bool israeli;
+  const char* region; // state or district, as in the list
+};
+constexpr exonym english_exonyms[] = {
+    {"Safed", "Zefat", true, "הצפון"},
+    {"Jaffa", "Tel Aviv - Yafo", true, "תל אביב"},
+    {"Beersheba", "Be'er Sheva", true, "הדרום"},
+    {"Beersheva", "Be'er Sheva", true, "הדרום"},
+    {"Philly", "Philadelphia", false, "PA"},
+    {"Vegas", "Las Vegas", false, "NV"},
+    {"NYC", "New York", false, "NY"},
+    {"NOLA", "New Orleans", false, "LA"},
+    {"San Fran", "San Francisco", false, "CA"},
+    {"OKC", "Oklahoma City", false, "OK"},
+};
+
+// What callers call some Israeli towns: the distinctive word of the name
+// (`טבעון` for קריית טבעון, `מבשרת` for מבשרת ציון), a part of a joined
+// town (`יפו`), or an old name (`נצרת עילית`, renamed נוף הגליל in 2019).
+// Short forms that are also words or surnames (ביאליק, זכרון, מלאכי)
+// need the words around to ask for a place, like other everyday names.
+struct short_form {
+  const char* said;
+  const char* name_he;
+  bool everyday;
+};
+constexpr short_form hebrew_short_forms[] = {
+    {"מבשרת", "מבשרת ציון", false},     {"טבעון", "קריית טבעון", false},  {"יפו", "תל אביב-יפו", false},
+    {"נצרת עילית", "נוף הגליל", false}, {"מזכרת", "מזכרת בתיה", false},   {"אונו", "קריית אונו", false},
+    {"עקרון", "קריית עקרון", false},    {"ביאליק", "קריית ביאליק", true}, {"מוצקין", "קריית מוצקין", true},
+    {"מלאכי", "קריית מלאכי", true},     {"זכרון", "זכרון יעקב", true},
+};
+
+std::string joined(const std::vector<std::string>& words) {
+  std::string out;
+  for (const auto& w : words)
+    out += (out.empty() ? "" : " ") + w;
+  return out;
+}
+
 } // namespace
 
 place_index place_index::load(const std::string& path) {
@@ -104,6 +170,7 @@ place_index place_index::load(const std::string& path) {
                                  ": expected 3 columns (name, state, population) or 5 (code, name_he, "
                                  "name_en, population, district)");
       layout_known = true;
+      idx.names_ = phrase_index(phrase_index::options{false, 5, false, idx.layout_ == layout::il, false});
     }
     place p;
     std::string_view population;
@@ -128,62 +195,242 @@ place_index place_index::load(const std::string& path) {
   }
   for (std::uint32_t id = 0; id < idx.places_.size(); ++id)
     idx.add_names(id);
+  // Each group's members most populous first; its names enter the phrase
+  // index once, weighted by that first member.
+  std::unordered_map<std::uint32_t, std::vector<std::vector<std::string>>> forms;
+  for (const auto& [words, group] : idx.group_by_words_) {
+    std::vector<std::string> w;
+    for (auto& t : tokenize(words))
+      w.push_back(t.text);
+    forms[group].push_back(std::move(w));
+  }
+  for (std::uint32_t g = 0; g < idx.groups_.size(); ++g) {
+    auto& members = idx.groups_[g].places;
+    std::stable_sort(members.begin(), members.end(), [&](std::uint32_t a, std::uint32_t b) {
+      return idx.places_[a].population > idx.places_[b].population;
+    });
+    for (auto& w : forms[g])
+      idx.names_.add_tokens(std::move(w), g, idx.places_[members.front()].population);
+  }
+  if (idx.layout_ == layout::il)
+    idx.add_abbreviations();
   return idx;
+}
+
+std::uint32_t place_index::group_for(const std::vector<std::string>& words) {
+  auto [it, fresh] = group_by_words_.try_emplace(joined(words), static_cast<std::uint32_t>(groups_.size()));
+  if (fresh)
+    groups_.emplace_back();
+  return it->second;
 }
 
 void place_index::add_names(std::uint32_t id) {
   const auto& p = places_[id];
-  std::vector<std::string> names;
   for (const auto* name : {&p.name_he, &p.name_en}) {
     if (name->empty())
       continue;
-    names.push_back(*name);
-    names.push_back(without_brackets(*name));
+    std::vector<std::string> names{*name, without_brackets(*name)};
     if (layout_ == layout::il) // US names keep their hyphens: Winston-Salem is not Winston
       names.push_back(first_part(without_brackets(*name)));
+    if (name == &p.name_en)
+      for (const auto& e : english_exonyms)
+        if (p.name_en == e.name_en && (layout_ == layout::il) == e.israeli && p.region == e.region)
+          names.push_back(e.exonym);
+    // Speech engines join short names: `תלאביב`, `רמתגן`.
+    if (layout_ == layout::il && name == &p.name_he && p.population >= il_single_word_min_population) {
+      auto base = first_part(without_brackets(*name));
+      if (std::count(base.begin(), base.end(), ' ') == 1)
+        names.push_back(base.substr(0, base.find(' ')) + base.substr(base.find(' ') + 1));
+    }
+    if (layout_ == layout::il && name == &p.name_he)
+      for (const auto& f : hebrew_short_forms)
+        if (p.name_he == f.name_he)
+          names.push_back(f.said);
+    // `יקנעם עילית` is what callers mean by `יקנעם` (the moshava is small).
+    if (layout_ == layout::il)
+      for (const char* upper : {" עילית", " Illit"})
+        if (auto at = name->rfind(upper); at != std::string::npos && at + std::strlen(upper) == name->size())
+          names.push_back(name->substr(0, at));
+    std::sort(names.begin(), names.end());
+    names.erase(std::unique(names.begin(), names.end()), names.end());
+    for (const auto& n : names)
+      add_name(id, n, name == &p.name_en);
   }
-  std::sort(names.begin(), names.end());
-  names.erase(std::unique(names.begin(), names.end()), names.end());
-  for (const auto& n : names)
-    add_name(id, n);
 }
 
-void place_index::add_name(std::uint32_t id, const std::string& name) {
+void place_index::add_name(std::uint32_t id, const std::string& name, bool latin) {
   const auto& p = places_[id];
   std::vector<std::string> words;
   for (auto& t : tokenize(name))
     words.push_back(std::move(t.text));
   if (words.empty())
     return;
+  using support = place_match::support;
+  auto needs = support::none;
   if (words.size() > 1 && layout_ == layout::us && p.population < us_multi_word_min_population)
-    return;
+    needs = support::state;
   if (words.size() == 1) {
-    auto min_population =
-        layout_ == layout::us ? us_single_word_min_population : il_single_word_min_population;
-    if (letter_count(words[0]) < single_word_min_letters || p.population < min_population ||
-        is_everyday_word(words[0]))
+    if (letter_count(words[0]) < single_word_min_letters)
       return;
+    bool everyday_short_form = false;
+    for (const auto& f : hebrew_short_forms)
+      everyday_short_form = everyday_short_form || (f.everyday && name == f.said);
+    if (layout_ == layout::us && p.population < us_single_word_min_population)
+      needs = support::state;
+    else if (layout_ == layout::il && p.population < il_single_word_min_population)
+      needs = support::context;
+    else if (is_everyday_word(words[0]) || everyday_short_form)
+      needs = support::context;
+    // `אזור` is "area": "אני באזור המרכז" says nothing about Azor.
+    if (words[0] == "אזור" || words[0] == "azor")
+      needs = support::state;
   }
+  std::vector<std::vector<std::string>> forms{words};
   // Census abbreviations as people say them: St. Louis, Ft. Myers, Mt. Vernon.
+  // And the other way, as speech engines write them: Ft Worth, St Paul.
   if (layout_ == layout::us && words.size() > 1) {
-    const char* spoken = words[0] == "st"   ? "saint"
-                         : words[0] == "ft" ? "fort"
-                         : words[0] == "mt" ? "mount"
-                                            : nullptr;
-    if (spoken) {
-      auto alt = words;
-      alt[0] = spoken;
-      names_.add_tokens(std::move(alt), id, p.population);
-    }
+    static const std::pair<const char*, const char*> spellings[] = {
+        {"st", "saint"}, {"ft", "fort"}, {"mt", "mount"}, {"saint", "st"}, {"fort", "ft"}, {"mount", "mt"}};
+    for (const auto& [written, said] : spellings)
+      if (words[0] == written) {
+        forms.push_back(words);
+        forms.back()[0] = said;
+      }
   }
-  names_.add_tokens(std::move(words), id, p.population);
+  // Israeli names in Latin letters come in several romanisations: the CBS's
+  // `Qiryat Shemona` is also Kiryat Shmona. Their keys meet (spelling.hpp);
+  // a one-word key needs three letters so that `Lod` is not `lady`.
+  if (layout_ == layout::il && latin) {
+    std::vector<std::string> keys;
+    for (const auto& w : words)
+      keys.push_back(romanization_key(w));
+    if (keys != words && (keys.size() > 1 || letter_count(keys[0]) >= 3))
+      forms.push_back(std::move(keys));
+  }
+  for (const auto& f : forms) {
+    auto& g = groups_[group_for(f)];
+    if (std::find(g.places.begin(), g.places.end(), id) == g.places.end())
+      g.places.push_back(id);
+    g.needs = std::min(g.needs, needs);
+  }
 }
 
-std::vector<place_match> place_index::find_all(const std::vector<token>& text) const {
+void place_index::add_abbreviations() {
+  for (const auto& a : hebrew_abbreviations) {
+    auto it = group_by_words_.find(joined([&] {
+      std::vector<std::string> w;
+      for (auto& t : tokenize(a.name_he))
+        w.push_back(t.text);
+      return w;
+    }()));
+    if (it != group_by_words_.end())
+      abbreviations_.emplace(a.written, it->second);
+  }
+}
+
+place_match place_index::match_for(std::size_t first, std::size_t last, std::uint32_t group) const {
+  place_match m;
+  m.first = first;
+  m.last = last;
+  for (auto id : groups_[group].places)
+    m.candidates.push_back(&places_[id]);
+  m.where = m.candidates.front();
+  m.needs = groups_[group].needs;
+  return m;
+}
+
+std::vector<place_match> place_index::find_all(const text_words& words) const {
+  const auto& text = words.tokens();
   std::vector<place_match> out;
-  for (const auto& m : names_.find(text))
-    out.push_back({m.first, m.last, &places_[m.value], m.quality});
-  return out;
+  std::vector<bool> taken(text.size(), false);
+  for (const auto& m : names_.find(words)) {
+    auto pm = match_for(m.first, m.last, m.value);
+    pm.quality = m.quality;
+    pm.prefix = m.prefix;
+    if (m.loose) {
+      pm.misheard = true;
+      if (pm.needs == place_match::support::none)
+        pm.needs = place_match::support::context;
+    }
+    std::fill(taken.begin() + m.first, taken.begin() + m.last, true);
+    out.push_back(std::move(pm));
+  }
+  // `ת"א`, `בב"ש`: only where written as an abbreviation, since `תא` is a word.
+  for (std::size_t i = 0; i < text.size() && !abbreviations_.empty(); ++i) {
+    if (!text[i].acronym || taken[i])
+      continue;
+    std::vector<std::string> forms{text[i].text};
+    for (auto& s : hebrew_prefix_splits(text[i].text))
+      forms.push_back(std::move(s));
+    for (const auto& f : forms) {
+      if (auto it = abbreviations_.find(f); it != abbreviations_.end()) {
+        auto pm = match_for(i, i + 1, it->second);
+        pm.abbreviation = true;
+        pm.prefix = text[i].text.substr(0, text[i].text.size() - f.size());
+        out.push_back(std::move(pm));
+        break;
+      }
+    }
+  }
+  // A one-word name misheard (`sacremento`, `בנתיבוט`) only right after a
+  // word that asks for a place; the gazetteer checks that context again.
+  for (std::size_t i = 1; i < text.size(); ++i) {
+    if (taken[i] || letter_count(text[i].text) < 5)
+      continue;
+    // In Hebrew the word itself may say "in" or "from": `בכרמיעל`.
+    bool locative =
+        text[i].hebrew && (text[i].text.compare(0, 2, "ב") == 0 || text[i].text.compare(0, 2, "מ") == 0 ||
+                           text[i].text.compare(0, 2, "ל") == 0);
+    if (!locative && !may_precede_place(text[i - 1]))
+      continue;
+    const auto heard = names_.misheard_single_words(words.forms(words.word_of(i)));
+    const phrase_index::misheard* best = nullptr;
+    // Only towns people name on the phone: a misheard word is more likely
+    // another word (`בחניון`, a car park) than a small village (חנתון).
+    for (const auto& h : heard) {
+      auto population = places_[groups_[h.value].places.front()].population;
+      if (population <
+          (layout_ == layout::us ? us_single_word_min_population : il_single_word_min_population))
+        continue;
+      if (!best || population > places_[groups_[best->value].places.front()].population)
+        best = &h;
+    }
+    if (!best)
+      continue;
+    auto pm = match_for(i, i + 1, best->value);
+    pm.quality = match_quality::fuzzy;
+    pm.prefix = best->prefix;
+    pm.misheard = true;
+    if (pm.needs == place_match::support::none)
+      pm.needs = place_match::support::context;
+    out.push_back(std::move(pm));
+  }
+  std::sort(out.begin(), out.end(),
+            [](const place_match& a, const place_match& b) { return a.first < b.first; });
+  if (layout_ != layout::us)
+    return out;
+  // A state right after a name: "Springfield, Illinois", "Portland Oregon".
+  // It picks among the places of that name and is part of the match, so the
+  // state's own words (Washington, New York) are not a second place.
+  std::vector<place_match> kept;
+  for (auto& m : out) {
+    if (!kept.empty() && m.first < kept.back().last)
+      continue; // inside the state words of the match before
+    if (auto st = state_at(text, m.last)) {
+      std::vector<const place*> in_state;
+      for (const auto* p : m.candidates)
+        if (p->region == st->code)
+          in_state.push_back(p);
+      if (!in_state.empty()) {
+        m.candidates = std::move(in_state);
+        m.where = m.candidates.front();
+        m.state_said = true;
+        m.last += st->words;
+      }
+    }
+    kept.push_back(std::move(m));
+  }
+  return kept;
 }
 
 } // namespace callscribe::extraction

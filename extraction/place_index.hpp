@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace callscribe::extraction {
@@ -19,9 +20,20 @@ struct place {
 };
 
 struct place_match {
-  std::size_t first = 0, last = 0; // token range
-  const place* where = nullptr;
+  std::size_t first = 0, last = 0; // token range, with a state said after the name
+  const place* where = nullptr;    // the place meant: see candidates
+  // Every place with the name said, most populous first. A state said after
+  // it narrows them (`Springfield, Illinois`); `where` is the first left.
+  std::vector<const place*> candidates;
   match_quality quality = match_quality::exact;
+  std::string prefix; // Hebrew prefix letters on the first word
+  // How much the words around must say before the name counts as a place:
+  // see place_index.cpp.
+  enum class support : std::uint8_t { none, context, state };
+  support needs = support::none;
+  bool abbreviation = false; // `ת"א`
+  bool state_said = false;
+  bool misheard = false; // a one-word name one edit away: only where a place is asked for
 };
 
 class place_index {
@@ -35,20 +47,34 @@ public:
   // the number of columns. Throws std::runtime_error naming the file and line.
   static place_index load(const std::string& path);
 
-  // The places named in `text`, longest name first (`New York` over `York`);
-  // of several places with one name, the most populous.
-  std::vector<place_match> find_all(const std::vector<token>& text) const;
+  // The places named in `text`, longest name first (`New York` over `York`),
+  // sorted by position; of several places with one name, the most populous
+  // unless a state said after it picks another.
+  std::vector<place_match> find_all(const text_words& text) const;
+  std::vector<place_match> find_all(const std::vector<token>& text) const {
+    return find_all(text_words(text));
+  }
 
   const std::vector<place>& places() const { return places_; }
   layout list_layout() const { return layout_; }
 
 private:
+  struct name_group {
+    std::vector<std::uint32_t> places;                        // into places_, most populous first
+    place_match::support needs = place_match::support::state; // the least any member needs
+  };
   void add_names(std::uint32_t id);
-  void add_name(std::uint32_t id, const std::string& name);
+  void add_name(std::uint32_t id, const std::string& name, bool latin);
+  void add_abbreviations();
+  std::uint32_t group_for(const std::vector<std::string>& words);
+  place_match match_for(std::size_t first, std::size_t last, std::uint32_t group) const;
 
   layout layout_ = layout::us;
   std::vector<place> places_;
-  phrase_index names_{phrase_index::options{false, 5, false}};
+  std::vector<name_group> groups_;
+  std::unordered_map<std::string, std::uint32_t> group_by_words_;
+  std::unordered_map<std::string, std::uint32_t> abbreviations_; // normal form → group
+  phrase_index names_{phrase_index::options{false, 5, false, false, false}};
 };
 
 } // namespace callscribe::extraction

@@ -34,6 +34,34 @@ std::vector<std::size_t> boundaries(std::string_view s) {
 constexpr char32_t vav = U'\u05D5';
 constexpr char32_t yod = U'\u05D9';
 
+// Letters that sound alike in today's Hebrew, which speech engines and
+// callers write for one another: ע for א (כרמיעל), ט for ת, ק for כ.
+char32_t sound(char32_t c) {
+  switch (c) {
+  case U'\u05E2':     // ע
+    return U'\u05D0'; // א
+  case U'\u05D8':     // ט
+    return U'\u05EA'; // ת
+  case U'\u05E7':     // ק
+    return U'\u05DB'; // כ
+  default:
+    return c;
+  }
+}
+
+void append_utf8(std::string& out, char32_t c) {
+  if (c < 0x80) {
+    out.push_back(static_cast<char>(c));
+  } else if (c < 0x800) {
+    out.push_back(static_cast<char>(0xC0 | (c >> 6)));
+    out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
+  } else {
+    out.push_back(static_cast<char>(0xE0 | (c >> 12)));
+    out.push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
+  }
+}
+
 bool is_hebrew_letter(char32_t c) {
   return c >= 0x05D0 && c <= 0x05EA;
 }
@@ -65,7 +93,7 @@ std::vector<std::string> hebrew_prefix_splits(std::string_view word) {
   auto b = boundaries(word);
   auto letters = b.size() - 1;
   auto cps = to_code_points(word);
-  for (std::size_t k = 1; k <= 3 && k + 2 <= letters; ++k) {
+  for (std::size_t k = 1; k <= 4 && k + 2 <= letters; ++k) {
     if (!is_prefix_letter(cps[k - 1]))
       break;
     out.emplace_back(word.substr(b[k]));
@@ -74,25 +102,56 @@ std::vector<std::string> hebrew_prefix_splits(std::string_view word) {
 }
 
 std::string spelling_key(std::string_view word) {
-  auto b = boundaries(word);
   auto cps = to_code_points(word);
   if (cps.empty() || !is_hebrew_letter(cps[0]))
     return std::string(word);
-  std::string out(word.substr(0, b[1]));
+  std::string out;
+  append_utf8(out, sound(cps[0]));
   for (std::size_t i = 1; i < cps.size(); ++i)
     if (cps[i] != vav && cps[i] != yod)
-      out.append(word.substr(b[i], b[i + 1] - b[i]));
+      append_utf8(out, sound(cps[i]));
+  return out;
+}
+
+std::string romanization_key(std::string_view word) {
+  for (unsigned char c : word)
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')))
+      return std::string(word);
+  std::string folded;
+  for (std::size_t i = 0; i < word.size(); ++i) {
+    char c = word[i];
+    char next = i + 1 < word.size() ? word[i + 1] : '\0';
+    if ((c == 't' && (next == 'z' || next == 's')) || (c == 'p' && next == 'h') ||
+        (c == 'k' && next == 'h') || (c == 'c' && (next == 'h' || next == 'k'))) {
+      folded.push_back(c == 't' ? 'z' : c == 'p' ? 'f' : c == 'c' && next == 'k' ? 'k' : 'h');
+      ++i;
+      continue;
+    }
+    folded.push_back(c == 'q' ? 'k' : c == 'w' ? 'v' : c == 'b' ? 'v' : c == 'c' ? 'k' : c);
+  }
+  auto vowel = [](char c) { return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u' || c == 'y'; };
+  std::string out;
+  for (std::size_t i = 0; i < folded.size(); ++i) {
+    char c = folded[i];
+    if (i > 0 && vowel(c))
+      continue;
+    if (i == 0 && vowel(c))
+      c = 'a'; // Ashqelon and Ashkelon, Ein and En
+    if (!out.empty() && out.back() == c)
+      continue;
+    out.push_back(c);
+  }
   return out;
 }
 
 bool is_defective_spelling_of(std::string_view written, std::string_view name) {
   auto w = to_code_points(written);
   auto n = to_code_points(name);
-  if (w.empty() || n.empty() || w[0] != n[0])
+  if (w.empty() || n.empty() || sound(w[0]) != sound(n[0]))
     return false;
   std::size_t i = 1, j = 1;
   while (i < w.size() && j < n.size()) {
-    if (w[i] == n[j]) {
+    if (sound(w[i]) == sound(n[j])) {
       ++i;
       ++j;
     } else if (n[j] == vav || n[j] == yod) {
@@ -119,6 +178,17 @@ std::vector<std::string> english_stems(std::string_view w) {
     out.emplace_back(w.substr(0, w.size() - 2));
   if (ends_with(w, "s") && !ends_with(w, "ss"))
     out.emplace_back(w.substr(0, w.size() - 1));
+  // -ed and -ing: `rekeyed` → `rekey`, `replaced` → `replace`, `leaking` →
+  // `leak`, `replacing` → `replace`, `stopped` → `stop`.
+  for (std::string_view suffix : {std::string_view("ed"), std::string_view("ing")}) {
+    if (!ends_with(w, suffix) || w.size() < suffix.size() + 3)
+      continue;
+    auto base = w.substr(0, w.size() - suffix.size());
+    out.emplace_back(base);
+    out.push_back(std::string(base) + "e");
+    if (base.size() >= 3 && base[base.size() - 1] == base[base.size() - 2])
+      out.emplace_back(base.substr(0, base.size() - 1));
+  }
   return out;
 }
 

@@ -13,20 +13,29 @@ namespace callscribe::extraction {
 
 std::size_t letter_count(std::string_view word);
 
-// The word with 1, 2 or 3 leading prefix letters (ו ה ב כ ל מ ש) removed, as
+// The word with 1 to 4 leading prefix letters (ו ה ב כ ל מ ש) removed, as
 // long as at least two letters remain: `ולמנעולן` gives `למנעולן`, `מנעולן`,
-// `נעולן`. Shortest prefix first. The word itself is not included.
+// `נעולן`; `וכשבבאר` gives `באר` too. Shortest prefix first. The word itself is not included.
 std::vector<std::string> hebrew_prefix_splits(std::string_view word);
 
 // A key under which full and defective spellings meet: a Hebrew word without
-// ו and י after its first letter (`קריית` and `קרית` both give `קרת`). Other
-// words are their own key.
+// ו and י after its first letter (`קריית` and `קרית` both give `קרת`), and
+// with letters that sound alike folded (ע→א, ט→ת, ק→כ: `כרמיעל` meets
+// `כרמיאל`). Other words are their own key.
 std::string spelling_key(std::string_view word);
 
 // True when `written` is `name` with some ו or י after the first letter left
-// out (defective spelling of a full-spelled name), or equal. Adding letters
+// out (defective spelling of a full-spelled name), or with letters that
+// sound alike written for one another (`עתא` for `אתא`), or equal. Adding letters
 // is not a variant: `חדירה` is a word, not a spelling of `חדרה`.
 bool is_defective_spelling_of(std::string_view written, std::string_view name);
+
+// A key under which the romanisations of one Hebrew name meet (Kiryat and
+// Qiryat, Shmona and Shemona, Tsfat and Zefat, Kfar Sava and Kefar Saba):
+// q→k, w→v, b→v, ph→f, tz/ts/z→z, kh/ch→h, ck→k; vowels and y after the
+// first letter dropped; doubled letters single. For Latin words in normal
+// form; other words are their own key.
+std::string romanization_key(std::string_view word);
 
 // Base forms of an English word that may be inflected: `locksmiths` →
 // `locksmith`, `batteries` → `battery`, `boxes` → `box`. Empty for other words.

@@ -228,8 +228,8 @@ BOOST_AUTO_TEST_CASE(jobs_reach_the_transcriber_in_enqueue_order_and_end_done) {
     auto lead = storage::lead_store(*db).find_by_call_sid(sid('C', n));
     BOOST_REQUIRE(lead);
     BOOST_TEST(lead->extracted_service == "locksmith");
-    BOOST_TEST(lead->extracted_city == "Boston");
-    BOOST_TEST(lead->city == "Boston");
+    BOOST_TEST(lead->extracted_city == "Boston, MA");
+    BOOST_TEST(lead->city == "Boston, MA");
   }
   // The engine heard the business's words: its services, then its largest places.
   BOOST_TEST(heard->last_hints.language == "en");

@@ -134,6 +134,7 @@ const std::vector<option_case> all_options{
     {"extract.engine", "llm", "gazetteer", "llm", GET(extract_engine)},
     {"extract.url", "http://a/chat", "http://b/chat", "http://c/chat", GET(extract_url)},
     {"extract.model", "m-a", "m-b", "m-c", GET(extract_model)},
+    {"extract.timeout-seconds", "5", "10", "60", GET(extract_timeout_seconds)},
     {"extract.places-dir", "/places/a", "/places/b", "/places/c", GET(places_dir)},
     {"worker.enabled", "false", "true", "false", GET(worker_enabled)},
     {"worker.lease-seconds", "30", "90", "120", GET(lease_seconds)},
@@ -192,6 +193,7 @@ BOOST_AUTO_TEST_CASE(defaults_match_the_design) {
   BOOST_TEST(s.reconcile_minutes == 10);
   BOOST_TEST(s.stt_engine == "pocketsphinx");
   BOOST_TEST(s.extract_engine == "gazetteer");
+  BOOST_TEST(s.extract_timeout_seconds == 20);
   BOOST_TEST(s.worker_enabled);
   BOOST_TEST(s.lease_seconds == 60);
   BOOST_TEST(s.max_attempts == 5);
@@ -558,10 +560,38 @@ BOOST_AUTO_TEST_CASE(abbreviated_option_names_are_not_guessed) {
 
 const std::vector<std::string> below_range{"--storage.retention-days=-3",  "--shutdown.grace-seconds=-1",
                                            "--download.timeout-seconds=0", "--download.retries=0",
-                                           "--download.backoff-ms=-5",     "--twilio.reconcile-minutes=-1"};
+                                           "--download.backoff-ms=-5",     "--twilio.reconcile-minutes=-1",
+                                           "--extract.timeout-seconds=0"};
 
 BOOST_DATA_TEST_CASE(numbers_below_their_range_are_refused, bdata::make(below_range), arg) {
   BOOST_TEST(contains(error_of({arg}), "must be at least"), arg);
+}
+
+BOOST_AUTO_TEST_CASE(the_llm_engine_needs_a_url_and_a_model) {
+  // The gazetteer needs nothing more; neither do commands that do not extract, so parsing accepts
+  // an incomplete llm set-up and extraction_settings_problem names what is missing in one line.
+  BOOST_TEST(extraction_settings_problem(parse({}).values) == "");
+  BOOST_TEST(extraction_settings_problem(parse({"--extract.url=ftp://x"}).values) == "");
+  auto llm = parse({"migrate", "--extract.engine=llm"}).values;
+  BOOST_TEST(contains(extraction_settings_problem(llm), "extract.engine=llm needs extract.url"));
+  llm = parse({"--extract.engine=llm", "--extract.url=https://api.openai.com/v1/chat/completions"}).values;
+  BOOST_TEST(contains(extraction_settings_problem(llm), "extract.engine=llm needs extract.model"));
+  llm = parse({"--extract.engine=llm", "--extract.model=gpt-4o-mini"}).values;
+  BOOST_TEST(contains(extraction_settings_problem(llm), "needs extract.url"));
+  for (const char* url : {"llm.example.com/v1/chat/completions", "ftp://example.com/chat", "://x"}) {
+    llm = parse({"--extract.engine=llm", "--extract.model=m", std::string("--extract.url=") + url}).values;
+    const auto problem = extraction_settings_problem(llm);
+    BOOST_TEST(contains(problem, "extract.url must be an http(s) URL"), url);
+    BOOST_TEST(!contains(problem, url), problem); // a URL may carry a key in its query
+  }
+  const env_map env{{"CALLSCRIBE_EXTRACT_ENGINE", "llm"},
+                    {"CALLSCRIBE_EXTRACT_URL", "HTTP://127.0.0.1:8000/v1/chat/completions"},
+                    {"CALLSCRIBE_EXTRACT_MODEL", "qwen2.5"}};
+  BOOST_TEST(extraction_settings_problem(parse({}, env).values) == "");
+  for (const auto& problem :
+       {extraction_settings_problem(parse({"--extract.engine=llm"}).values),
+        extraction_settings_problem(parse({"--extract.engine=llm", "--extract.url=http://x/"}).values)})
+    BOOST_TEST(!contains(problem, "\n"), problem);
 }
 
 BOOST_AUTO_TEST_CASE(serve_and_migrate_take_no_arguments) {

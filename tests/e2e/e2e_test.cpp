@@ -203,9 +203,9 @@ BOOST_AUTO_TEST_CASE(a_signed_recording_callback_becomes_a_lead_and_a_duplicate_
   BOOST_REQUIRE(lead);
   BOOST_TEST(lead->phone == caller_of(n));
   BOOST_TEST(lead->extracted_service == "locksmith");
-  BOOST_TEST(lead->extracted_city == "Boston");
+  BOOST_TEST(lead->extracted_city == "Boston, MA");
   BOOST_TEST(lead->service_type == "locksmith");
-  BOOST_TEST(lead->city == "Boston");
+  BOOST_TEST(lead->city == "Boston, MA");
   BOOST_TEST(lead->extraction_confidence > 0.5);
   BOOST_TEST(lead->final_transcript.find("locksmith") != std::string::npos, lead->final_transcript);
 
@@ -216,9 +216,9 @@ BOOST_AUTO_TEST_CASE(a_signed_recording_callback_becomes_a_lead_and_a_duplicate_
        "🎧 [OFFLINE_STT] Starting offline transcription for " + ca,
        "[OFFLINE_STT] Starting offline transcription for " + ca,
        "[OFFLINE_STT] ✅ Transcript obtained: ", "[OFFLINE_EXTRACT] Starting extraction for " + ca,
-       "[OFFLINE_EXTRACT] ✅ Extracted: service='locksmith', city='Boston', confidence=",
+       "[OFFLINE_EXTRACT] ✅ Extracted: service='locksmith', city='Boston, MA', confidence=",
        "[OFFLINE_EXTRACT] ✅ Updated lead " + std::to_string(lead->id) + " service_type: 'locksmith'",
-       "[OFFLINE_EXTRACT] ✅ Updated lead " + std::to_string(lead->id) + " city: 'Boston'",
+       "[OFFLINE_EXTRACT] ✅ Updated lead " + std::to_string(lead->id) + " city: 'Boston, MA'",
        "✅ [OFFLINE_STT] Completed processing for " + ca});
 
   auto job = *d.job(n);
@@ -294,7 +294,7 @@ BOOST_AUTO_TEST_CASE(a_two_channel_8khz_mulaw_recording_is_transcribed_per_speak
   BOOST_TEST(text.find("technician", business_at) != std::string::npos, text);
   // How well PocketSphinx hears "locksmith" on 8 kHz μ-law is measured by
   // bench/, not asserted here; the city comes through.
-  BOOST_TEST(lead->city == "Boston");
+  BOOST_TEST(lead->city == "Boston, MA");
 }
 
 BOOST_AUTO_TEST_CASE(a_status_callback_without_numbers_asks_twilio_for_the_call) {
@@ -312,7 +312,7 @@ BOOST_AUTO_TEST_CASE(a_status_callback_without_numbers_asks_twilio_for_the_call)
   auto lead = storage::lead_store(db).find_by_call_sid(sid("CA", n));
   BOOST_REQUIRE(lead);
   BOOST_TEST(lead->phone == caller_of(n));
-  BOOST_TEST(lead->city == "Boston");
+  BOOST_TEST(lead->city == "Boston, MA");
 }
 
 BOOST_AUTO_TEST_CASE(statuses_other_than_completed_are_acknowledged_and_download_nothing) {
@@ -553,7 +553,7 @@ BOOST_AUTO_TEST_CASE(kill_9_after_the_answer_then_a_restart_finishes_the_job_onc
   auto db = d.db();
   auto lead = storage::lead_store(db).find_by_call_sid(sid("CA", n));
   BOOST_REQUIRE(lead);
-  BOOST_TEST(lead->city == "Boston");
+  BOOST_TEST(lead->city == "Boston, MA");
   // Written once: one transcript on the lead, one `done` in the trace.
   auto first = lead->final_transcript.find("locksmith");
   BOOST_TEST(first != std::string::npos);

@@ -1,11 +1,10 @@
 // The gazetteer on whole transcripts: Hebrew and English, prefixes, spelling
-// variants, aliases, lists, confidence; and how fast it loads and answers.
+// variants, aliases, lists, confidence. Speed: bench/bench_extract.cpp.
 #include <boost/test/data/test_case.hpp>
 #include <boost/test/unit_test.hpp>
 
 #include "extraction/gazetteer.hpp"
 
-#include <chrono>
 #include <string>
 #include <vector>
 
@@ -64,9 +63,9 @@ const std::vector<example> examples{
     {"a break-in is not Hadera", "הייתה חדירה לבית", afula_locks, R"(["il"])", "he", "", "", 0},
     {"an everyday word is not a town", "אני באזור המרכז", afula_locks, R"(["il"])", "he", "", "", 0},
     {"English locksmith in Boston", "I need a locksmith in Boston", locksmith, R"(["us"])", "en", "locksmith",
-     "Boston", 0.95},
+     "Boston, MA", 0.95},
     {"aliases and a lower-case two-word city", "my sink is leaking, I'm in san antonio", plumber, R"(["us"])",
-     "en", "plumber", "San Antonio", 0.95},
+     "en", "plumber", "San Antonio, TX", 0.95},
     {"English name of an Israeli town", "locksmith in Afula", locksmith, R"(["il"])", "en", "locksmith",
      "Afula", 0.95},
     {"Hebrew transcript, English business", "מנעולן בעפולה", afula_locks, R"(["il"])", "en", "מנעולן",
@@ -74,26 +73,29 @@ const std::vector<example> examples{
     {"CBS English with a hyphen", "a locksmith in tel aviv please", locksmith, R"(["il"])", "en", "locksmith",
      "Tel Aviv - Yafo", 0.95},
     {"plural of a service", "do you have locksmiths in new york", locksmith, R"(["us"])", "en", "locksmith",
-     "New York", 0.95},
+     "New York, NY", 0.95},
     {"longest name wins", "I live in New York City near York street", locksmith, R"(["us"])", "en", "",
-     "New York", 0.65},
+     "New York, NY", 0.65},
     {"a one-letter error in a longer name", "locksmith in san antonia", locksmith, R"(["us"])", "en",
-     "locksmith", "San Antonio", 0.71},
+     "locksmith", "San Antonio, TX", 0.71},
     {"the same in Hebrew", "מנעולן בקריית שמונא", afula_locks, R"(["il"])", "he", "מנעולן", "קריית שמונה",
      0.71},
-    {"no error allowed on a one-word place", "locksmith in bostn", locksmith, R"(["us"])", "en", "locksmith",
-     "", 0.65},
+    {"no error on a one-word place out of the blue", "bostn locksmith", locksmith, R"(["us"])", "en",
+     "locksmith", "", 0.65},
+    {"one right after a word asking for a place", "locksmith in bostn", locksmith, R"(["us"])", "en",
+     "locksmith", "Boston, MA", 0.64},
+    {"not for a small town", "locksmith in sheboygn", locksmith, R"(["us"])", "en", "locksmith", "", 0.65},
     {"an error in a service word", "need a lockmsith", locksmith, R"(["us"])", "en", "locksmith", "", 0.49},
     {"no error allowed on a short word", "locksmith in lodi or lod", locksmith, R"(["il"])", "en",
      "locksmith", "Lod", 0.95},
-    {"saint for St.", "need a plumber in saint louis", two_trades, R"(["us"])", "en", "plumber", "St. Louis",
-     0.95},
+    {"saint for St.", "need a plumber in saint louis", two_trades, R"(["us"])", "en", "plumber",
+     "St. Louis, MO", 0.95},
     {"two services named", "a locksmith or maybe plumbing in Denver", two_trades, R"(["us"])", "en",
-     "locksmith", "Denver", 0.76},
-    {"two cities named", "locksmith in Boston or Chicago", locksmith, R"(["us"])", "en", "locksmith",
-     "Boston", 0.76},
+     "locksmith", "Denver, CO", 0.71},
+    {"two cities named: the larger", "locksmith in Boston or Chicago", locksmith, R"(["us"])", "en",
+     "locksmith", "Chicago, IL", 0.71},
     {"the city said twice wins", "Chicago, well, Boston, I'm in Boston", locksmith, R"(["us"])", "en", "",
-     "Boston", 0.52},
+     "Boston, MA", 0.49},
     {"nothing", "hello, how are you", locksmith, R"(["us"])", "en", "", "", 0},
     {"no city in an ordinary sentence", "I am at home and the door is locked, can you come today", locksmith,
      R"(["us"])", "en", "", "", 0},
@@ -141,7 +143,7 @@ BOOST_AUTO_TEST_CASE(a_place_file_of_the_us_layout) {
   std::string path = CALLSCRIBE_SOURCE_DIR "/config/places/us_cities.tsv";
   auto c = parse_catalogue(locksmith, "[\"" + path + "\"]", "en");
   auto r = shared_gazetteer().extract(c, "locksmith in Chicago");
-  BOOST_TEST(r.city == "Chicago");
+  BOOST_TEST(r.city == "Chicago, IL");
 }
 
 BOOST_AUTO_TEST_CASE(a_missing_list_is_a_catalogue_error) {
@@ -150,29 +152,6 @@ BOOST_AUTO_TEST_CASE(a_missing_list_is_a_catalogue_error) {
   gazetteer g(CALLSCRIBE_SOURCE_DIR "/config/places");
   BOOST_CHECK_THROW(g.preload(c), catalogue_error);
   BOOST_CHECK_THROW(g.extract(c, "Boston"), catalogue_error);
-}
-
-BOOST_AUTO_TEST_CASE(speed) {
-  using clock = std::chrono::steady_clock;
-  auto c = parse_catalogue(afula_locks, R"(["il", "us"])", "he");
-  auto t0 = clock::now();
-  gazetteer g(CALLSCRIBE_SOURCE_DIR "/config/places");
-  g.preload(c);
-  auto load = std::chrono::duration<double, std::milli>(clock::now() - t0).count();
-
-  std::string transcript;
-  while (transcript.size() < 1000)
-    transcript += "שלום, אני צריך פורץ מנעולים דחוף, ננעלתי מחוץ לבית, I am in san antonio near the mall. ";
-  transcript.resize(1000);
-  const int calls = 200;
-  auto t1 = clock::now();
-  for (int i = 0; i < calls; ++i)
-    g.extract(c, transcript);
-  auto per_call = std::chrono::duration<double, std::milli>(clock::now() - t1).count() / calls;
-  BOOST_TEST_MESSAGE("load il+us: " << load << " ms; extract on 1,000 characters: " << per_call << " ms");
-  // Loose bounds so a sanitizer or debug build passes; the figures are in the log.
-  BOOST_TEST(load < 3000);
-  BOOST_TEST(per_call < 50);
 }
 
 BOOST_AUTO_TEST_CASE(vocabulary_lists_services_then_the_largest_places_in_the_business_language) {

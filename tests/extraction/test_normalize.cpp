@@ -69,11 +69,34 @@ BOOST_AUTO_TEST_CASE(tokens_remember_their_place_in_the_text) {
   BOOST_TEST(!tokens[2].hebrew);
 }
 
-BOOST_AUTO_TEST_CASE(hebrew_prefixes_are_stripped_up_to_three_letters) {
+BOOST_AUTO_TEST_CASE(gershayim_inside_a_hebrew_word_mark_an_abbreviation) {
+  auto tokens = tokenize("בת\"א ובב\u05F4ש, \"עפולה\" and \"Boston\"");
+  BOOST_REQUIRE_EQUAL(tokens.size(), 5u);
+  BOOST_TEST(tokens[0].text == "בתא");
+  BOOST_TEST(tokens[0].acronym);
+  BOOST_TEST(tokens[1].acronym);
+  BOOST_TEST(!tokens[2].acronym); // quoted, not abbreviated
+  BOOST_TEST(!tokens[4].acronym);
+}
+
+BOOST_AUTO_TEST_CASE(romanisations_meet) {
+  BOOST_TEST(romanization_key("kiryat") == romanization_key("qiryat"));
+  BOOST_TEST(romanization_key("shmona") == romanization_key("shemona"));
+  BOOST_TEST(romanization_key("tsfat") == romanization_key("zefat"));
+  BOOST_TEST(romanization_key("tzfat") == romanization_key("zefat"));
+  BOOST_TEST(romanization_key("kfar") == romanization_key("kefar"));
+  BOOST_TEST(romanization_key("saba") == romanization_key("sava"));
+  BOOST_TEST(romanization_key("ashkelon") == romanization_key("ashqelon"));
+  BOOST_TEST(romanization_key("haifa") != romanization_key("hadera"));
+  BOOST_TEST(romanization_key("עפולה") == "עפולה");
+}
+
+BOOST_AUTO_TEST_CASE(hebrew_prefixes_are_stripped_up_to_four_letters) {
   using v = std::vector<std::string>;
   BOOST_TEST(hebrew_prefix_splits(normalize_word("בעפולה")) == (v{"עפולה"}));
   BOOST_TEST(hebrew_prefix_splits(normalize_word("ולמנעולן")) == (v{"למנעולנ", "מנעולנ", "נעולנ"}));
   BOOST_TEST(hebrew_prefix_splits(normalize_word("שבחיפה")) == (v{"בחיפה", "חיפה"}));
+  BOOST_TEST(hebrew_prefix_splits(normalize_word("וכשבבאר")) == (v{"כשבבאר", "שבבאר", "בבאר", "באר"}));
   // at least two letters stay
   BOOST_TEST(hebrew_prefix_splits(normalize_word("בים")) == (v{"ימ"}));
   BOOST_TEST(hebrew_prefix_splits("בי").empty());
@@ -99,6 +122,15 @@ BOOST_AUTO_TEST_CASE(english_inflections) {
   BOOST_TEST((std::find(b.begin(), b.end(), "battery") != b.end()));
   BOOST_TEST(english_stems("glass").empty());
   BOOST_TEST(english_stems("gas").empty());
+  auto has = [](const std::vector<std::string>& forms, const char* w) {
+    return std::find(forms.begin(), forms.end(), w) != forms.end();
+  };
+  BOOST_TEST(has(english_stems("rekeyed"), "rekey"));
+  BOOST_TEST(has(english_stems("replaced"), "replace"));
+  BOOST_TEST(has(english_stems("leaking"), "leak"));
+  BOOST_TEST(has(english_stems("replacing"), "replace"));
+  BOOST_TEST(has(english_stems("stopped"), "stop"));
+  BOOST_TEST(english_stems("red").empty());
 }
 
 BOOST_AUTO_TEST_CASE(one_edit) {

@@ -1,0 +1,299 @@
+// Cue words, in normal form (lower case, Hebrew final letters regular: `צריכ`
+// would be written `צריך` here and folded by normalize_word; the lists are
+// folded once on first use).
+#include "extraction/context.hpp"
+
+#include "extraction/spelling.hpp"
+
+#include <algorithm>
+#include <initializer_list>
+#include <unordered_set>
+
+namespace callscribe::extraction {
+namespace {
+
+using word_set = std::unordered_set<std::string>;
+
+word_set folded(std::initializer_list<const char*> words) {
+  word_set out;
+  for (const char* w : words)
+    out.insert(normalize_word(w));
+  return out;
+}
+
+bool in(const word_set& s, const std::string& w) {
+  return s.count(w) > 0;
+}
+
+bool ends_with(const std::string& s, std::string_view tail) {
+  return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
+}
+
+// The word, and the word with Hebrew prefix letters taken off (`ברחוב` is
+// `רחוב`).
+bool in_with_prefixes(const word_set& s, const token& t) {
+  if (in(s, t.text))
+    return true;
+  if (t.hebrew)
+    for (const auto& w : hebrew_prefix_splits(t.text))
+      if (in(s, w))
+        return true;
+  return false;
+}
+
+const word_set& negators() {
+  static const word_set s =
+      folded({"not",     "dont", "doesnt", "didnt", "isnt", "wasnt", "arent", "aint",  "never", "without",
+              "neither", "nor",  "לא",     "אין",   "בלי",  "ללא",   "אינני", "איננו", "אינה",  "אינו"});
+  return s;
+}
+
+// Words that may stand between a negation and what it denies.
+const word_set& negation_gap() {
+  // Prepositions, articles and the verbs of needing and looking: "not in
+  // Haifa", "לא צריך מנעולן", "don't need a locksmith". Not other verbs or
+  // pronouns, which start what the negation does not reach: "המזגן לא עובד
+  // אני ביבנה" says the AC is not working, not that the caller is not in
+  // Yavne.
+  static const word_set s =
+      folded({"a", "an", "the", "in", "at", "from", "for", "to", "need", "needs", "want", "looking",
+              "calling", "any", "really", "just", "it", "its", "is", "my", "our", "located", "be", "do",
+              "does", "actually", "even", "near", "about", "anything", "צריך", "צריכה", "צריכים", "מחפש",
+              "מחפשת", "רוצה", "זה", "ב", "מ", "של", "את", "פה", "באמת", "בכלל", "ממש", "צורך", "עם", "מדובר",
+              // dwelling: "אני לא גר בחיפה", "I don't live in Boston"
+              "גר", "גרה", "גרים", "נמצא", "נמצאת", "live", "lives", "living"});
+  return s;
+}
+
+const word_set& hebrew_street_words() {
+  static const word_set s =
+      folded({"רחוב", "רח", "שדרות", "שדרת", "שד", "דרך", "סמטת", "סמטה", "כיכר", "שכונת"});
+  return s;
+}
+
+const word_set& english_street_words() {
+  static const word_set s = folded({"street", "st",    "avenue", "ave",     "road",    "rd",   "boulevard",
+                                    "blvd",   "drive", "lane",   "ln",      "highway", "hwy",  "parkway",
+                                    "pkwy",   "court", "ct",     "terrace", "circle",  "pike", "turnpike"});
+  return s;
+}
+
+// "… in X": the words before "in"/"at" that make it a place.
+const word_set& english_in_leads() {
+  static const word_set s =
+      folded({"live",  "lives", "living",  "lived",    "located",   "based",    "im",     "am",    "were",
+              "are",   "is",    "its",     "here",     "out",       "over",     "down",   "up",    "stuck",
+              "house", "home",  "job",     "property", "apartment", "business", "office", "store", "shop",
+              "work",  "works", "working", "stay",     "staying",   "be"});
+  return s;
+}
+
+const word_set& english_place_leads() {
+  static const word_set s = folded({"from", "near", "outside", "downtown", "city", "town"});
+  return s;
+}
+
+const word_set& hebrew_place_leads() {
+  static const word_set s = folded(
+      {"גר",    "גרה",   "גרים",  "גרות",  "נמצא",   "נמצאת",  "נמצאים", "נמצאות", "אני",  "אנחנו", "יושב",
+       "יושבת", "עובד",  "עובדת", "תקוע",  "תקועה",  "הבית",   "הדירה",  "באתי",   "מגיע", "מגיעה", "נוסע",
+       "נוסעת", "מושב",  "קיבוץ", "יישוב", "ישוב",   "היישוב", "העיר",   "עיר",    "גרנו", "גרתי",  "הכתובת",
+       "אזור",  "באזור", "ליד",   "נתקע",  "נתקעתי", "נתקעה",  "עצר",    "עצרתי",  "עצרנו"});
+  return s;
+}
+
+// Place leads that need no locative prefix on the name: "ליד יבנה".
+const word_set& hebrew_bare_place_leads() {
+  static const word_set s =
+      folded({"ליד", "מושב", "קיבוץ", "יישוב", "ישוב", "העיר", "בעיר", "באזור", "אזור"});
+  return s;
+}
+
+const word_set& correction_cues() {
+  static const word_set s =
+      folded({"mean", "meant", "sorry", "actually", "correction", "rather", "instead", "בעצם", "סליחה",
+              "התכוונתי", "כלומר", "טעיתי", "אלא", "סורי", "רגע", "wait", "oops"});
+  return s;
+}
+
+const word_set& contrast_cues() {
+  static const word_set s = folded({"but", "however", "although", "though", "אבל", "אך", "אולם"});
+  return s;
+}
+
+const word_set& job_cues() {
+  static const word_set s =
+      folded({"job",      "work",   "house",  "apartment", "property", "office",  "store",  "shop",
+              "building", "car",    "truck",  "stuck",     "locked",   "address", "unit",   "site",
+              "condo",    "garage", "need",   "needed",    "needs",    "tenant",  "rental", "הדירה",
+              "דירה",     "הבית",   "העבודה", "המשרד",     "משרד",     "העסק",    "החנות",  "חנות",
+              "הרכב",     "האוטו",  "רכב",    "תקוע",      "תקועה",    "ננעלתי",  "ננעל",   "ננעלה",
+              "הכתובת",   "צריך",   "צריכה",  "צריכים",    "הנכס",     "המחסן",   "הבניין", "בניין",
+              "המקום",    "home",   "near",   "stopped",   "broke",    "broken",  "ליד",    "נתקע",
+              "נתקעתי",   "נתקעה",  "התקלקל", "התקלקלה",   "עצרתי",    "שבק",     "עצרנו",  "עצרה"});
+  return s;
+}
+
+// What a business says about where it works, not where the job is: "we
+// also cover Tempe", "יש לנו סניף בחולון".
+const word_set& coverage_cues() {
+  static const word_set s = folded({"cover", "covers", "serve", "serves", "service", "branch", "branches",
+                                    "סניף", "סניפים", "מכסים", "משרתים", "מוקד", "מוקדים"});
+  return s;
+}
+
+const word_set& origin_cues() {
+  static const word_set s =
+      folded({"from",     "originally", "born",  "grew",   "used",   "moved", "left",  "vacation",
+              "visiting", "trip",       "מקור",  "במקור",  "נולדתי", "גדלתי", "עברתי", "עזבתי",
+              "גרתי",     "פעם",        "חופשה", "בחופשה", "טיול",   "בטיול", "מבקר",  "מבקרת"});
+  return s;
+}
+
+} // namespace
+
+bool is_filler(const std::string& word) {
+  static const word_set s =
+      folded({"a",     "an",    "the", "my",  "your", "our",  "his",  "her", "their", "its", "this", "that",
+              "these", "those", "of",  "is",  "are",  "was",  "were", "um",  "uh",    "er",  "erm",  "את",
+              "של",    "זה",    "לי",  "לנו", "שלי",  "שלנו", "אה",   "אמ",  "כאילו", "ממש"});
+  return in(s, word);
+}
+
+bool names_a_person(const std::vector<token>& t, const match_span& m) {
+  auto back = [&](std::size_t n) -> const std::string& {
+    static const std::string none;
+    return m.first >= n ? t[m.first - n].text : none;
+  };
+  if (back(1) == "is" && (back(2) == "name" || back(2) == "this"))
+    return true;
+  if (back(1) == "named" || back(1) == "called" || back(1) == "mr" || back(1) == "mrs" || back(1) == "ms" ||
+      back(1) == "dr" || back(1) == "son" || back(1) == "daughter" || back(1) == "husband" ||
+      back(1) == "wife")
+    return true;
+  static const word_set hebrew =
+      folded({"שמי", "מדבר", "מדברת", "קוראים", "השם", "הבן", "הבת", "בעלי", "אשתי"});
+  if (t[m.first].hebrew && m.prefix.empty() && in(hebrew, back(1)))
+    return true;
+  if (back(1) == "לי" && back(2) == "קוראים")
+    return true;
+  return false;
+}
+
+bool only_agrees(const std::vector<token>& words) {
+  static const word_set s =
+      folded({"yes",   "yeah", "yep",   "yup",  "right", "correct", "exactly", "thats", "that", "is",
+              "its",   "it",   "ok",    "okay", "sure",  "uh",      "huh",     "mhm",   "כן",   "נכון",
+              "בדיוק", "זה",   "אוקיי", "בסדר", "יופי",  "אה",      "נו",      "טוב"});
+  return std::all_of(words.begin(), words.end(), [](const token& t) { return in(s, t.text); });
+}
+
+bool may_precede_place(const token& t) {
+  static const word_set english = folded({"in", "at", "from", "near", "to"});
+  return in(english, t.text) || in_with_prefixes(hebrew_place_leads(), t) ||
+         in(hebrew_bare_place_leads(), t.text);
+}
+
+bool clause_break_between(std::string_view text, const std::vector<token>& t, std::size_t a, std::size_t b) {
+  for (auto i = a; i < b; ++i) {
+    auto from = t[i].end, to = t[i + 1].begin;
+    if (to <= from || to > text.size())
+      continue;
+    auto gap = text.substr(from, to - from);
+    if (gap.find_first_of(",.;:!?\n") != std::string_view::npos ||
+        gap.find("\u2014") != std::string_view::npos || gap.find("\u2013") != std::string_view::npos ||
+        gap.find(" - ") != std::string_view::npos)
+      return true;
+  }
+  return false;
+}
+
+bool is_negated(std::string_view text, const std::vector<token>& t, const match_span& m) {
+  // Up to four words back, staying in the clause and crossing only small
+  // words: "not in Haifa", "לא צריך מנעולן", "we don't need a locksmith".
+  for (std::size_t back = 1; back <= 4 && back <= m.first; ++back) {
+    auto i = m.first - back;
+    if (clause_break_between(text, t, i, m.first))
+      return false;
+    if (in(negators(), t[i].text))
+      return true;
+    // "no" answers a question as often as it denies; only right before.
+    if (back == 1 && t[i].text == "no")
+      return true;
+    if (!in(negation_gap(), t[i].text))
+      return false;
+  }
+  return false;
+}
+
+bool is_street_name(std::string_view text, const std::vector<token>& t, const match_span& m) {
+  if (m.first > 0 && t[m.first - 1].hebrew && in_with_prefixes(hebrew_street_words(), t[m.first - 1]))
+    return true;
+  // A place named like a street word (Sderot, `שדרות`; the village `רחוב`)
+  // followed by a name is the street: `בשדרות רוטשילד`.
+  if (m.last - m.first == 1 && t[m.first].hebrew && m.last < t.size() && t[m.last].hebrew &&
+      !clause_break_between(text, t, m.first, m.last)) {
+    auto name = t[m.first].text.substr(m.prefix.size());
+    static const word_set not_a_name =
+        folded({"יש", "כבר", "עכשיו", "היום", "מחר", "דחוף", "תודה", "בבקשה", "אבל"});
+    const auto& next = t[m.last].text;
+    bool conjunction = next.compare(0, 2, "ו") == 0;
+    if (in(hebrew_street_words(), name) && !conjunction && !in(negation_gap(), next) && !in(not_a_name, next))
+      return true;
+  }
+  // `ברחוב` as the match's own prefix cannot happen (a prefix is letters),
+  // but an English street word after the name can.
+  if (m.last < t.size() && !t[m.last].hebrew && in(english_street_words(), t[m.last].text))
+    return true;
+  return false;
+}
+
+bool has_place_context(const std::vector<token>& t, const match_span& m) {
+  if (m.first == 0)
+    return false;
+  const auto& prev = t[m.first - 1];
+  if (t[m.first].hebrew) {
+    // "גר בעומר", "נמצאת במושב שחר", "אני מעומר": a locative or "from"
+    // prefix after a word that places someone.
+    bool locative = ends_with(m.prefix, "ב") || ends_with(m.prefix, "מ");
+    if (in_with_prefixes(hebrew_place_leads(), prev) && locative)
+      return true;
+    return m.prefix.empty() && in(hebrew_bare_place_leads(), prev.text);
+  }
+  if (in(english_place_leads(), prev.text) && prev.text != "city" && prev.text != "town")
+    return true;
+  if ((prev.text == "of") && m.first >= 2 && (t[m.first - 2].text == "city" || t[m.first - 2].text == "town"))
+    return true;
+  if ((prev.text == "in" || prev.text == "at") && m.first >= 2 && in(english_in_leads(), t[m.first - 2].text))
+    return true;
+  return false;
+}
+
+int job_salience(const std::vector<token>& t, const match_span& m, std::size_t since) {
+  int score = 0;
+  bool correction = false, contrast = false, job = false;
+  for (std::size_t back = 1; back <= 8 && back <= m.first; ++back) {
+    const auto& w = t[m.first - back];
+    if (back <= 4 && in(correction_cues(), w.text))
+      correction = true;
+    if (m.first - back >= since && in(contrast_cues(), w.text))
+      contrast = true;
+    if (back <= 6 && in_with_prefixes(job_cues(), w))
+      job = true;
+  }
+  score += correction ? 2 : 0;
+  score += contrast && since > 0 ? 1 : 0;
+  score += job ? 1 : 0;
+  const token* prev = m.first > 0 ? &t[m.first - 1] : nullptr;
+  bool origin = (prev && in(origin_cues(), prev->text)) ||
+                (m.first >= 2 && in(origin_cues(), t[m.first - 2].text)) ||
+                (t[m.first].hebrew && ends_with(m.prefix, "מ"));
+  score -= origin ? 1 : 0;
+  bool coverage = false;
+  for (std::size_t back = 1; back <= 4 && back <= m.first; ++back)
+    coverage = coverage || in_with_prefixes(coverage_cues(), t[m.first - back]);
+  score -= coverage ? 1 : 0;
+  return score;
+}
+
+} // namespace callscribe::extraction

@@ -1,0 +1,69 @@
+// The words around a match that change what it means: "not Haifa", "Denver
+// Street", "I live in Orange", "but the job is in Afula". Everything here
+// reads normal-form tokens (normalize.hpp) and the original text only for
+// punctuation, which speech engines may or may not write.
+#pragma once
+
+#include "extraction/normalize.hpp"
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace callscribe::extraction {
+
+// A match's place in the text: tokens [first, last) and the Hebrew prefix
+// letters on its first word (`וב` for `ובעפולה`).
+struct match_span {
+  std::size_t first = 0, last = 0;
+  std::string prefix;
+};
+
+// A clause break (, . ; : ! ? — or a new line) between tokens a and b, a < b.
+bool clause_break_between(std::string_view text, const std::vector<token>& t, std::size_t a, std::size_t b);
+
+// Said only to be denied: "not Haifa", "לא בחיפה", "I don't need a
+// locksmith", "אין צורך במנעולן". The negation must come right before, in the
+// same clause, with only small words between.
+bool is_negated(std::string_view text, const std::vector<token>& t, const match_span& m);
+
+// A street or road named after a place: "רחוב חיפה", "בשדרות ירושלים",
+// "Denver Street", "Boston Ave".
+bool is_street_name(std::string_view text, const std::vector<token>& t, const match_span& m);
+
+// Words that say a place is meant, for names that are also everyday words:
+// "I live in Orange", "we're located in Mobile", "from Reading", "אני גר
+// בעומר", "נמצאת במושב שחר".
+bool has_place_context(const std::vector<token>& t, const match_span& m);
+
+// How strongly the words before a place mark it as where the job is, for
+// choosing between two places: a correction ("I mean Tucson", "בעצם
+// בעפולה") counts 2; a contrast after another place ("…but the job is in"),
+// a job word near it ("the apartment is in", "stuck near", "הדירה ב",
+// "נתקע ליד") 1 each; an origin ("from", "originally", `מ`) −1. A
+// destination ("driving to") counts nothing: the job is where the caller is,
+// which is often neither end of a trip.
+// `since` is where the previous other place ended (0 if none), so that a
+// contrast counts only between the two.
+int job_salience(const std::vector<token>& t, const match_span& m, std::size_t since);
+
+// Small words a caller may put into a service's name without changing it
+// ("locked my keys in the car" for "locked the keys in the car", "להחליף את
+// הצילינדר" for "להחליף צילינדר"), and fillers (um, אה, כאילו).
+bool is_filler(const std::string& word);
+
+// A name said as a person's: "my name is Austin", "this is Tyler", "מדברת
+// מיכל", "שמי עומר".
+bool names_a_person(const std::vector<token>& t, const match_span& m);
+
+// A caller's turn that only agrees with what the business read back: "כן",
+// "yes that's right", "yeah".
+bool only_agrees(const std::vector<token>& words);
+
+// Whether a word may stand right before a place name ("in", "from", "גר",
+// "ליד"), for looking up misheard one-word names only where a place is
+// likely.
+bool may_precede_place(const token& t);
+
+} // namespace callscribe::extraction

@@ -1,0 +1,48 @@
+#include "extraction/text_words.hpp"
+
+#include "extraction/spelling.hpp"
+
+#include <unordered_map>
+
+namespace callscribe::extraction {
+namespace {
+
+std::vector<word_form> expand(const token& t) {
+  std::vector<word_form> out;
+  out.push_back({t.text, spelling_key(t.text), {}, word_form::kind::as_said});
+  if (t.hebrew) {
+    for (auto& s : hebrew_prefix_splits(t.text)) {
+      auto prefix = t.text.substr(0, t.text.size() - s.size());
+      bool article = prefix.size() >= 2 && prefix.compare(prefix.size() - 2, 2, "ה") == 0;
+      auto key = spelling_key(s);
+      out.push_back(
+          {std::move(s), std::move(key), std::move(prefix), word_form::kind::prefix_split, article});
+    }
+    return out;
+  }
+  if (auto k = romanization_key(t.text); k != t.text)
+    out.push_back({k,
+                   k,
+                   {},
+                   word_form::kind::romanized,
+                   false,
+                   letter_count(t.text) < text_words::romanized_min_letters});
+  for (auto& s : english_stems(t.text))
+    out.push_back({s, s, {}, word_form::kind::stem});
+  return out;
+}
+
+} // namespace
+
+text_words::text_words(std::vector<token> tokens) : tokens_(std::move(tokens)) {
+  word_of_.reserve(tokens_.size());
+  std::unordered_map<std::string, std::uint32_t> ids;
+  for (const auto& t : tokens_) {
+    auto [it, fresh] = ids.try_emplace(t.text, static_cast<std::uint32_t>(forms_.size()));
+    if (fresh)
+      forms_.push_back(expand(t));
+    word_of_.push_back(it->second);
+  }
+}
+
+} // namespace callscribe::extraction

@@ -1,0 +1,57 @@
+// A tokenised text whose distinct words are expanded once into the forms
+// they may stand for (prefix letters off, a romanisation key, an English
+// base form), shared by every index that reads the text: a call's
+// transcript is read by the catalogue and by each place list.
+#pragma once
+
+#include "extraction/normalize.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace callscribe::extraction {
+
+// Worse is larger, so the worst word of a phrase decides.
+enum class match_quality : std::uint8_t {
+  exact,    // the same words, up to prefix letters and inflection
+  spelling, // a word in defective spelling (`קרית` for `קריית`) or another romanisation
+  fuzzy,    // one word of five letters or more at one edit from the name's
+};
+
+struct word_form {
+  enum class kind : std::uint8_t {
+    as_said,      // the word itself
+    prefix_split, // Hebrew prefix letters taken off (first word of a name only)
+    romanized,    // romanization_key of a Latin word
+    stem,         // an English base form (`locksmiths` → `locksmith`)
+  };
+  std::string word;
+  std::string key;    // spelling_key(word)
+  std::string prefix; // the letters taken off, for prefix_split
+  kind how = kind::as_said;
+  bool article = false;    // the prefix ends in `ה`, the definite article
+  bool short_word = false; // romanized from a word of under 5 letters
+};
+
+class text_words {
+public:
+  explicit text_words(std::vector<token> tokens);
+
+  const std::vector<token>& tokens() const { return tokens_; }
+  std::size_t size() const { return tokens_.size(); }
+  // Tokens with the same normal form share one word id.
+  std::uint32_t word_of(std::size_t token) const { return word_of_[token]; }
+  std::size_t distinct() const { return forms_.size(); }
+  const std::vector<word_form>& forms(std::uint32_t word) const { return forms_[word]; }
+
+  static constexpr std::size_t romanized_min_letters = 5;
+
+private:
+  std::vector<token> tokens_;
+  std::vector<std::uint32_t> word_of_;
+  std::vector<std::vector<word_form>> forms_;
+};
+
+} // namespace callscribe::extraction

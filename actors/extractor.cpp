@@ -47,10 +47,9 @@ extractor_actor::behavior_type extractor(extractor_actor::stateful_pointer<extra
               finish_with(job_finished::outcome::dead, "unknown business");
               return;
             }
-            it = st.catalogues
-                     .emplace(job.business_id,
-                              extraction::parse_catalogue(b->services_json, b->places_json, b->language))
-                     .first;
+            auto c = extraction::parse_catalogue(b->services_json, b->places_json, b->language);
+            c.business_name = b->name; // its words in a greeting are not a request
+            it = st.catalogues.emplace(job.business_id, std::move(c)).first;
           }
           found = st.engine->extract(it->second, in.text);
         } catch (const std::exception& e) {

@@ -110,6 +110,7 @@ int transcribe(const config::invocation& inv) {
       return 2;
     }
     catalogue = extraction::parse_catalogue(b->services_json, b->places_json, b->language);
+    catalogue->business_name = b->name;
     hints.language = b->language;
     hints.phrases = g->vocabulary(*catalogue, hint_places);
   }
@@ -151,6 +152,7 @@ int extract(const config::invocation& inv) {
     return 2;
   }
   auto catalogue = extraction::parse_catalogue(b->services_json, b->places_json, b->language);
+  catalogue.business_name = b->name; // its words in a greeting are not a request
   auto extractor = configured_extractor(s, std::make_shared<extraction::gazetteer>(s.places_dir), "extract");
   if (!extractor)
     return 2;

@@ -80,11 +80,14 @@ const word_set& english_street_words() {
 
 // "… in X": the words before "in"/"at" that make it a place.
 const word_set& english_in_leads() {
+  // "… in X": the words before "in"/"at" that make it a place, with streets: "18 river road in Lowell".
   static const word_set s =
-      folded({"live",  "lives", "living",  "lived",    "located",   "based",    "im",     "am",    "were",
-              "are",   "is",    "its",     "here",     "out",       "over",     "down",   "up",    "stuck",
-              "house", "home",  "job",     "property", "apartment", "business", "office", "store", "shop",
-              "work",  "works", "working", "stay",     "staying",   "be"});
+      folded({"live",   "lives",  "living", "lived",  "located", "based",    "im",        "am",
+              "were",   "are",    "is",     "its",    "here",    "out",      "over",      "down",
+              "up",     "stuck",  "house",  "home",   "job",     "property", "apartment", "business",
+              "office", "store",  "shop",   "work",   "works",   "working",  "stay",      "staying",
+              "be",     "street", "st",     "avenue", "ave",     "road",     "rd",        "boulevard",
+              "blvd",   "drive",  "lane",   "way",    "highway", "parkway",  "court",     "place"});
   return s;
 }
 
@@ -95,24 +98,24 @@ const word_set& english_place_leads() {
 
 const word_set& hebrew_place_leads() {
   static const word_set s = folded(
-      {"גר",    "גרה",   "גרים",  "גרות",  "נמצא",   "נמצאת",  "נמצאים", "נמצאות", "אני",  "אנחנו", "יושב",
-       "יושבת", "עובד",  "עובדת", "תקוע",  "תקועה",  "הבית",   "הדירה",  "באתי",   "מגיע", "מגיעה", "נוסע",
-       "נוסעת", "מושב",  "קיבוץ", "יישוב", "ישוב",   "היישוב", "העיר",   "עיר",    "גרנו", "גרתי",  "הכתובת",
-       "אזור",  "באזור", "ליד",   "נתקע",  "נתקעתי", "נתקעה",  "עצר",    "עצרתי",  "עצרנו"});
+      {"גר",    "גרה",   "גרים",  "גרות",  "נמצא",   "נמצאת",  "נמצאים", "נמצאות", "אני",   "אנחנו", "יושב",
+       "יושבת", "עובד",  "עובדת", "תקוע",  "תקועה",  "הבית",   "הדירה",  "באתי",   "מגיע",  "מגיעה", "נוסע",
+       "נוסעת", "מושב",  "קיבוץ", "יישוב", "ישוב",   "היישוב", "העיר",   "עיר",    "גרנו",  "גרתי",  "הכתובת",
+       "אזור",  "באזור", "ליד",   "נתקע",  "נתקעתי", "נתקעה",  "עצר",    "עצרתי",  "עצרנו", "חוף"});
   return s;
 }
 
 // Place leads that need no locative prefix on the name: "ליד יבנה".
 const word_set& hebrew_bare_place_leads() {
   static const word_set s =
-      folded({"ליד", "מושב", "קיבוץ", "יישוב", "ישוב", "העיר", "בעיר", "באזור", "אזור"});
+      folded({"ליד", "מושב", "קיבוץ", "יישוב", "ישוב", "העיר", "בעיר", "באזור", "אזור", "חוף", "בחוף"});
   return s;
 }
 
 const word_set& correction_cues() {
   static const word_set s =
-      folded({"mean", "meant", "sorry", "actually", "correction", "rather", "instead", "בעצם", "סליחה",
-              "התכוונתי", "כלומר", "טעיתי", "אלא", "סורי", "רגע", "wait", "oops"});
+      folded({"mean", "meant", "sorry", "actually", "correction", "rather", "instead", "wait", "oops", "said",
+              "בעצם", "סליחה", "התכוונתי", "כלומר", "טעיתי", "אלא", "סורי", "רגע", "אמרתי"});
   return s;
 }
 
@@ -123,14 +126,12 @@ const word_set& contrast_cues() {
 
 const word_set& job_cues() {
   static const word_set s =
-      folded({"job",      "work",   "house",  "apartment", "property", "office",  "store",  "shop",
-              "building", "car",    "truck",  "stuck",     "locked",   "address", "unit",   "site",
-              "condo",    "garage", "need",   "needed",    "needs",    "tenant",  "rental", "הדירה",
-              "דירה",     "הבית",   "העבודה", "המשרד",     "משרד",     "העסק",    "החנות",  "חנות",
-              "הרכב",     "האוטו",  "רכב",    "תקוע",      "תקועה",    "ננעלתי",  "ננעל",   "ננעלה",
-              "הכתובת",   "צריך",   "צריכה",  "צריכים",    "הנכס",     "המחסן",   "הבניין", "בניין",
-              "המקום",    "home",   "near",   "stopped",   "broke",    "broken",  "ליד",    "נתקע",
-              "נתקעתי",   "נתקעה",  "התקלקל", "התקלקלה",   "עצרתי",    "שבק",     "עצרנו",  "עצרה"});
+      folded({"job",  "house",  "apartment", "property", "office", "store",  "shop",  "building",
+              "car",  "truck",  "locked",    "address",  "unit",   "site",   "condo", "garage",
+              "need", "needed", "needs",     "tenant",   "rental", "place",  "home",  "הדירה",
+              "דירה", "הבית",   "בית",       "העבודה",   "המשרד",  "משרד",   "העסק",  "החנות",
+              "חנות", "הרכב",   "האוטו",     "רכב",      "ננעלתי", "ננעל",   "ננעלה", "הכתובת",
+              "צריך", "צריכה",  "צריכים",    "הנכס",     "המחסן",  "הבניין", "בניין", "המקום"});
   return s;
 }
 
@@ -138,15 +139,36 @@ const word_set& job_cues() {
 // also cover Tempe", "יש לנו סניף בחולון".
 const word_set& coverage_cues() {
   static const word_set s = folded({"cover", "covers", "serve", "serves", "service", "branch", "branches",
-                                    "סניף", "סניפים", "מכסים", "משרתים", "מוקד", "מוקדים"});
+                                    "סניף", "סניפים", "מכסים", "משרתים", "מוקד", "מוקדים", "לנו"});
+  return s;
+}
+
+const word_set& workplace_cues() {
+  static const word_set s = folded({"work", "works", "working", "עובד", "עובדת", "עובדים", "עובדות"});
+  return s;
+}
+
+const word_set& workplace_after_cues() {
+  static const word_set s = folded({"work", "office", "old", "previous", "former", "העבודה", "המשרד", "עובד",
+                                    "עובדת", "ההורים", "הקודמת", "הישנה"});
+  return s;
+}
+
+// Where a caller is stuck: these mark the job's place from further back.
+const word_set& stuck_cues() {
+  static const word_set s =
+      folded({"stuck", "stopped", "broke", "broken", "near", "stranded", "נתקע", "נתקעתי", "נתקעה", "נתקענו",
+              "תקוע", "תקועה", "ליד", "התקלקל", "התקלקלה", "עצרתי", "עצרנו", "עצרה", "שבק"});
   return s;
 }
 
 const word_set& origin_cues() {
   static const word_set s =
-      folded({"from",     "originally", "born",  "grew",   "used",   "moved", "left",  "vacation",
-              "visiting", "trip",       "מקור",  "במקור",  "נולדתי", "גדלתי", "עברתי", "עזבתי",
-              "גרתי",     "פעם",        "חופשה", "בחופשה", "טיול",   "בטיול", "מבקר",  "מבקרת"});
+      folded({"from",     "originally", "born",    "grew",  "used",    "moved",  "left",  "vacation",
+              "visiting", "trip",       "driving", "drove", "heading", "headed", "flew",  "flying",
+              "מקור",     "במקור",      "נולדתי",  "גדלתי", "עברתי",   "עזבתי",  "גרתי",  "פעם",
+              "חופשה",    "בחופשה",     "טיול",    "בטיול", "מבקר",    "מבקרת",  "נסעתי", "נסענו",
+              "נוסע",     "נוסעת",      "טסתי",    "ירדנו", "עלינו"});
   return s;
 }
 
@@ -167,12 +189,14 @@ bool names_a_person(const std::vector<token>& t, const match_span& m) {
   };
   if (back(1) == "is" && (back(2) == "name" || back(2) == "this"))
     return true;
-  if (back(1) == "named" || back(1) == "called" || back(1) == "mr" || back(1) == "mrs" || back(1) == "ms" ||
-      back(1) == "dr" || back(1) == "son" || back(1) == "daughter" || back(1) == "husband" ||
-      back(1) == "wife")
+  static const word_set before_names =
+      folded({"named",    "called",  "mr",   "mrs",      "ms",     "dr",       "son",
+              "daughter", "husband", "wife", "roommate", "friend", "neighbor", "neighbour",
+              "brother",  "sister",  "mom",  "dad",      "boss",   "uncle",    "aunt"});
+  if (in(before_names, back(1)))
     return true;
-  static const word_set hebrew =
-      folded({"שמי", "מדבר", "מדברת", "קוראים", "השם", "הבן", "הבת", "בעלי", "אשתי"});
+  static const word_set hebrew = folded({"שמי", "מדבר", "מדברת", "קוראים", "השם", "הבן", "הבת", "בעלי",
+                                         "אשתי", "החבר", "החברה", "השכן", "השכנה", "אחי", "אחותי", "הבוס"});
   if (t[m.first].hebrew && m.prefix.empty() && in(hebrew, back(1)))
     return true;
   if (back(1) == "לי" && back(2) == "קוראים")
@@ -181,11 +205,65 @@ bool names_a_person(const std::vector<token>& t, const match_span& m) {
 }
 
 bool only_agrees(const std::vector<token>& words) {
-  static const word_set s =
-      folded({"yes",   "yeah", "yep",   "yup",  "right", "correct", "exactly", "thats", "that", "is",
-              "its",   "it",   "ok",    "okay", "sure",  "uh",      "huh",     "mhm",   "כן",   "נכון",
-              "בדיוק", "זה",   "אוקיי", "בסדר", "יופי",  "אה",      "נו",      "טוב"});
+  static const word_set s = folded(
+      {"yes",     "yeah", "yep",  "yup",   "right", "correct", "exactly", "thats", "that", "is",     "its",
+       "it",      "ok",   "okay", "sure",  "uh",    "huh",     "mhm",     "sir",   "maam", "sounds", "good",
+       "perfect", "כן",   "נכון", "בדיוק", "זה",    "אוקיי",   "בסדר",    "יופי",  "אה",   "נו",     "טוב"});
   return std::all_of(words.begin(), words.end(), [](const token& t) { return in(s, t.text); });
+}
+
+bool describes_speaker(const std::vector<token>& t, const match_span& m) {
+  auto back = [&](std::size_t n) -> const std::string& {
+    static const std::string none;
+    return m.first >= n ? t[m.first - n].text : none;
+  };
+  // "I'm a locksmith myself", "no, this is a locksmith"
+  if ((back(1) == "a" || back(1) == "an") &&
+      (back(2) == "im" || back(2) == "am" || (back(2) == "is" && back(3) == "this")))
+    return true;
+  // "אני עובד כמנעולן", "כנהג גרר", "כשוליה של מנעולן": `כ` is "as"
+  if (t[m.first].hebrew && ends_with(m.prefix, "כ"))
+    return true;
+  static const word_set roles = folded({"נהג", "שוליה", "טכנאי", "עובד", "מתקין"});
+  for (std::size_t n : {1u, 2u}) {
+    const auto& w = back(n);
+    if (w.size() > 2 && w.compare(0, 2, "כ") == 0 && in(roles, w.substr(2)) && (n == 1 || back(1) == "של"))
+      return true;
+  }
+  return false;
+}
+
+bool seeks_work(const std::vector<token>& t) {
+  static const word_set hiring = folded({"hiring", "resume", "מעסיקים", "גיוס"});
+  for (std::size_t i = 0; i < t.size(); ++i) {
+    if (in(hiring, t[i].text))
+      return true;
+    const auto& next = i + 1 < t.size() ? t[i + 1].text : std::string();
+    const auto& after = i + 2 < t.size() ? t[i + 2].text : std::string();
+    if ((t[i].text == "מחפש" || t[i].text == "מחפשת") && next == "עבודה")
+      return true;
+    if (t[i].text == "קורות" && next == "חיים")
+      return true;
+    if (t[i].text == "looking" && next == "for" && (after == "work" || after == "a" || after == "job"))
+      return (after != "a") || (i + 3 < t.size() && t[i + 3].text == "job");
+  }
+  return false;
+}
+
+bool said_to_be_elsewhere(std::string_view text, const std::vector<token>& t, const match_span& m) {
+  // "Tempe's where my office is", "Mesa is my work", "newark is my old
+  // address", "רחובות זה העבודה שלי", "אשקלון זה ההורים": right after the
+  // name, in its clause.
+  for (std::size_t ahead = 0; ahead < 4 && m.last + ahead < t.size(); ++ahead) {
+    if (clause_break_between(text, t, m.last - 1, m.last + ahead))
+      return false;
+    const auto& w = t[m.last + ahead].text;
+    if (ahead == 0 && w != "is" && w != "where" && w != "זה" && w != "זו")
+      return false;
+    if (in(workplace_after_cues(), w))
+      return true;
+  }
+  return false;
 }
 
 bool may_precede_place(const token& t) {
@@ -216,14 +294,20 @@ bool is_negated(std::string_view text, const std::vector<token>& t, const match_
     if (clause_break_between(text, t, i, m.first))
       return false;
     if (in(negators(), t[i].text))
-      return true;
-    // "no" answers a question as often as it denies; only right before.
-    if (back == 1 && t[i].text == "no")
-      return true;
+      // "לא לא, לוד", "no no, Tucson": answering the business, not denying.
+      return !(i > 0 && t[i - 1].text == t[i].text);
+    // "no" answers a question as often as it denies; only right before a
+    // place ("no, Haifa" has a comma), or as "no need for".
+    if (t[i].text == "no" && ((back == 1 && !m.service) || (i + 1 < t.size() && t[i + 1].text == "need")))
+      return !(i > 0 && t[i - 1].text == "no");
     if (!in(negation_gap(), t[i].text))
       return false;
   }
   return false;
+}
+
+bool is_street_word(const token& t) {
+  return t.hebrew ? in_with_prefixes(hebrew_street_words(), t) : in(english_street_words(), t.text);
 }
 
 bool is_street_name(std::string_view text, const std::vector<token>& t, const match_span& m) {
@@ -258,8 +342,17 @@ bool has_place_context(const std::vector<token>& t, const match_span& m) {
     bool locative = ends_with(m.prefix, "ב") || ends_with(m.prefix, "מ");
     if (in_with_prefixes(hebrew_place_leads(), prev) && locative)
       return true;
-    return m.prefix.empty() && in(hebrew_bare_place_leads(), prev.text);
+    // "הדירה של סבתא שלי בנשר": the place of the job named just before.
+    for (std::size_t back = 1; locative && back <= 4 && back <= m.first; ++back)
+      if (in_with_prefixes(job_cues(), t[m.first - back]))
+        return true;
+    if (m.prefix.empty() && in(hebrew_bare_place_leads(), prev.text))
+      return true;
+    // "לא בחיפה, בשדרות": a correction after another place.
+    return locative && in(correction_cues(), prev.text);
   }
+  if (prev.text == "no" || in(correction_cues(), prev.text)) // "we're in mesa, no, chandler"
+    return true;
   if (in(english_place_leads(), prev.text) && prev.text != "city" && prev.text != "town")
     return true;
   if ((prev.text == "of") && m.first >= 2 && (t[m.first - 2].text == "city" || t[m.first - 2].text == "town"))
@@ -271,28 +364,36 @@ bool has_place_context(const std::vector<token>& t, const match_span& m) {
 
 int job_salience(const std::vector<token>& t, const match_span& m, std::size_t since) {
   int score = 0;
-  bool correction = false, contrast = false, job = false;
+  bool correction = false, contrast = false, job = false, coverage = false;
   for (std::size_t back = 1; back <= 8 && back <= m.first; ++back) {
     const auto& w = t[m.first - back];
-    if (back <= 4 && in(correction_cues(), w.text))
+    // A correction names the place right after it, not one further on.
+    if (back <= 6 && m.first - back >= since && in(correction_cues(), w.text))
       correction = true;
     if (m.first - back >= since && in(contrast_cues(), w.text))
       contrast = true;
-    if (back <= 6 && in_with_prefixes(job_cues(), w))
+    if ((back <= 4 && in_with_prefixes(job_cues(), w)) || (back <= 6 && in_with_prefixes(stuck_cues(), w)))
       job = true;
+    // "we service the whole valley: Phoenix, Mesa, Tempe"
+    if (in_with_prefixes(coverage_cues(), w))
+      coverage = true;
   }
   score += correction ? 2 : 0;
   score += contrast && since > 0 ? 1 : 0;
   score += job ? 1 : 0;
   const token* prev = m.first > 0 ? &t[m.first - 1] : nullptr;
-  bool origin = (prev && in(origin_cues(), prev->text)) ||
-                (m.first >= 2 && in(origin_cues(), t[m.first - 2].text)) ||
+  bool origin = (prev && in_with_prefixes(origin_cues(), *prev)) ||
+                (m.first >= 2 && in_with_prefixes(origin_cues(), t[m.first - 2])) ||
                 (t[m.first].hebrew && ends_with(m.prefix, "מ"));
   score -= origin ? 1 : 0;
-  bool coverage = false;
-  for (std::size_t back = 1; back <= 4 && back <= m.first; ++back)
-    coverage = coverage || in_with_prefixes(coverage_cues(), t[m.first - back]);
   score -= coverage ? 1 : 0;
+  // "I work in Irving", "אני עובד באשדוד"; and after the name: "Tempe's where
+  // my office is", "Mesa is my work", "רחובות זה העבודה שלי".
+  bool workplace =
+      (prev && in(workplace_cues(), prev->text)) ||
+      (m.first >= 2 && in(workplace_cues(), t[m.first - 2].text) &&
+       (prev->text == "in" || prev->text == "at" || (t[m.first].hebrew && ends_with(m.prefix, "ב"))));
+  score -= workplace ? 2 : 0;
   return score;
 }
 

@@ -18,6 +18,7 @@ namespace callscribe::extraction {
 struct match_span {
   std::size_t first = 0, last = 0;
   std::string prefix;
+  bool service = false; // a service's name, not a place's
 };
 
 // A clause break (, . ; : ! ? — or a new line) between tokens a and b, a < b.
@@ -31,6 +32,9 @@ bool is_negated(std::string_view text, const std::vector<token>& t, const match_
 // A street or road named after a place: "רחוב חיפה", "בשדרות ירושלים",
 // "Denver Street", "Boston Ave".
 bool is_street_name(std::string_view text, const std::vector<token>& t, const match_span& m);
+
+// "רחוב", "ברחוב", "שדרות", "street", "ave".
+bool is_street_word(const token& t);
 
 // Words that say a place is meant, for names that are also everyday words:
 // "I live in Orange", "we're located in Mobile", "from Reading", "אני גר
@@ -56,6 +60,18 @@ bool is_filler(const std::string& word);
 // A name said as a person's: "my name is Austin", "this is Tyler", "מדברת
 // מיכל", "שמי עומר".
 bool names_a_person(const std::vector<token>& t, const match_span& m);
+
+// A place the caller says is not the job's right after naming it: "Tempe's
+// where my office is", "newark is my old address", "אשקלון זה ההורים".
+bool said_to_be_elsewhere(std::string_view text, const std::vector<token>& t, const match_span& m);
+
+// A service named as what someone is, not what they need: "I'm a
+// locksmith myself", "this is a locksmith", "עבודה כנהג גרר".
+bool describes_speaker(const std::vector<token>& t, const match_span& m);
+
+// A caller looking for work, not for a service: "are you hiring", "מחפש
+// עבודה", "קורות חיים".
+bool seeks_work(const std::vector<token>& t);
 
 // A caller's turn that only agrees with what the business read back: "כן",
 // "yes that's right", "yeah".

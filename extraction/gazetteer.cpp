@@ -36,6 +36,7 @@
 #include "extraction/normalize.hpp"
 #include "extraction/phrase_index.hpp"
 #include "extraction/place_index.hpp"
+#include "extraction/service_index.hpp"
 #include "extraction/spelling.hpp"
 #include "extraction/text_words.hpp"
 
@@ -167,17 +168,21 @@ struct choice {
 // over "locksmith"; then
 // the most often said, then the likelier (the better heard and, for places,
 // the more populous: a city over a neighbourhood called like a small town),
-// then the first said. A value the caller denied ("not Haifa") is out when
-// another is left.
+// then the first said. A value the caller denied ("not Haifa") is out, even
+// if said again ("the system says Ashkelon").
 std::optional<choice> choose(const std::vector<finding>& all, const std::set<std::string>& denied,
                              bool prefer_specific) {
+  // A denied value stays out unless said again as a correction ("לא לא,
+  // לוד, אמרתי לוד").
+  std::map<std::string, int> best_salience;
+  for (const auto& f : all) {
+    auto [it, fresh] = best_salience.try_emplace(f.value, f.salience);
+    it->second = std::max(it->second, f.salience);
+  }
   std::vector<const finding*> found;
   for (const auto& f : all)
-    found.push_back(&f);
-  if (std::any_of(found.begin(), found.end(), [&](const finding* f) { return !denied.count(f->value); }))
-    found.erase(
-        std::remove_if(found.begin(), found.end(), [&](const finding* f) { return denied.count(f->value); }),
-        found.end());
+    if (!denied.count(f.value) || best_salience[f.value] >= 2)
+      found.push_back(&f);
   if (found.empty())
     return std::nullopt;
   struct group {
@@ -313,6 +318,10 @@ std::vector<std::string> gazetteer::vocabulary(const catalogue& c, std::size_t m
 
 namespace {
 
+bool ends_with(const std::string& s, std::string_view tail) {
+  return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
+}
+
 // The tokens whose words are the business's own name, said in a greeting
 // ("KeyPro Locksmith, how can I help", "אינסטלציה גולן שלום"): two or more
 // words of the name in a row. They name the business, not the job.
@@ -392,44 +401,24 @@ extraction_result gazetteer::extract(const catalogue& c, const std::string& tran
     return r;
   const auto masked = business_name_words(tokens, c.business_name);
 
-  // Services: matched without small words and fillers on either side, so
-  // "locked my keys in my car" meets "locked the keys in the car". A
-  // catalogue has a handful of names; indexing it per call costs
-  // microseconds and keeps the gazetteer free of per-business state.
-  phrase_index services(phrase_index::options{true, 5});
-  auto add_service = [&](const std::string& phrase, std::uint32_t i) {
-    std::vector<std::string> all, content;
-    for (auto& t : tokenize(phrase)) {
-      if (!is_filler(t.text))
-        content.push_back(t.text);
-      all.push_back(std::move(t.text));
-    }
-    services.add_tokens(content.empty() ? all : content, i);
-  };
-  for (std::uint32_t i = 0; i < c.services.size(); ++i) {
-    add_service(c.services[i].name, i);
-    for (const auto& a : c.services[i].aliases)
-      add_service(a, i);
-  }
-  std::vector<std::size_t> content_at; // content token → token
-  std::vector<token> content;
-  for (std::size_t i = 0; i < tokens.size(); ++i)
-    if (!is_filler(tokens[i].text)) {
-      content_at.push_back(i);
-      content.push_back(tokens[i]);
-    }
+  // Services: see service_index.hpp. A catalogue has a handful of names;
+  // indexing it per call costs microseconds and keeps the gazetteer free of
+  // per-business state.
+  const service_index services(c);
   std::vector<finding> service_found;
   std::set<std::string> services_denied;
-  for (const auto& m : services.find(text_words(std::move(content)))) {
-    match_span span{content_at[m.first], content_at[m.last - 1] + 1, m.prefix};
-    if (overlaps(masked, span.first, span.last))
+  const bool job_seeker = seeks_work(tokens);
+  for (const auto& m : services.find(tokens)) {
+    match_span span{m.first, m.last, m.prefix, true};
+    if (job_seeker || overlaps(masked, span.first, span.last) || describes_speaker(tokens, span))
       continue;
-    const auto& value = c.services[m.value].name;
+    const auto& value = c.services[m.service].name;
     if (is_negated(transcript, tokens, span)) {
       services_denied.insert(value);
       continue;
     }
-    service_found.push_back({value, span, m.quality, channels[span.first], match_name(m.quality)});
+    service_found.push_back(
+        {value, span, m.quality, channels[span.first], m.gapped ? "words apart" : match_name(m.quality)});
   }
 
   // Several lists may name the same words (a business listing "il" and "us"):
@@ -466,12 +455,23 @@ extraction_result gazetteer::extract(const catalogue& c, const std::string& tran
     // A misheard one-word name needs a word asking for a place right before
     // it ("in sacremento"); a name that is also a word needs more ("I live
     // in Orange").
-    bool context = m.misheard ? may_precede_place(tokens[m.first - 1]) : has_place_context(tokens, span);
+    bool context = false;
+    if (m.misheard || m.loose) {
+      // Hebrew says "in" on the word itself (`בכרמיעל`); a looser spelling
+      // also needs a word before it that places someone (`אני בעומר`, not
+      // `אני אומר`).
+      bool hebrew_locative = tokens[m.first].hebrew && (ends_with(m.prefix, "ב") ||
+                                                        ends_with(m.prefix, "מ") || ends_with(m.prefix, "ל"));
+      bool lead = m.first > 0 && may_precede_place(tokens[m.first - 1]);
+      context = tokens[m.first].hebrew ? hebrew_locative && (m.misheard || lead) : lead;
+    } else {
+      context = has_place_context(tokens, span);
+    }
     if (!m.state_said && (m.needs == support::state || (m.needs == support::context && !context)))
       continue;
     const auto& p = *m.where;
     auto value = city_value(p, layout, hebrew);
-    if (is_negated(transcript, tokens, span)) {
+    if (is_negated(transcript, tokens, span) || said_to_be_elsewhere(transcript, tokens, span)) {
       cities_denied.insert(value);
       continue;
     }

@@ -73,7 +73,10 @@ void phrase_index::add_fuzzy_candidates(const std::string& form, std::vector<alt
     if (it == deletions_.end())
       return;
     for (const auto& w : it->second)
-      if (w != form && letter_count(w) >= opts_.fuzzy_min_letters && within_one_edit(form, w))
+      // A long name may be misheard twice (`cleavland`); the deletion index
+      // finds such pairs when each lost one letter.
+      if (w != form && letter_count(w) >= opts_.fuzzy_min_letters &&
+          (within_one_edit(form, w) || (letter_count(w) >= two_edit_min_letters && within_edits(form, w, 2))))
         out.push_back({w, spelling_key(w), match_quality::fuzzy, {}});
   };
   consider(form);
@@ -98,15 +101,15 @@ std::vector<phrase_index::alternative> phrase_index::exact_forms(const std::vect
     using kind = word_form::kind;
     // Prefix letters attach to the first word of a name only (`בקריית
     // שמונה`), except the article on a later word of a service: `לוח החשמל`.
-    if (f.how == kind::prefix_split) {
+    if (f.how == kind::prefix_split || f.how == kind::prefix_stem) {
       if (f.article && !opts_.definite_article)
         continue;
       if (!first_word && !(opts_.definite_article && f.prefix == "ה"))
         continue;
     }
-    if (f.how == kind::romanized && !opts_.romanized)
+    if ((f.how == kind::stem || f.how == kind::prefix_stem) && !opts_.english_inflections)
       continue;
-    if (f.how == kind::stem && !opts_.english_inflections)
+    if (f.how == kind::romanized && !opts_.romanized)
       continue;
     auto quality = f.how == kind::romanized ? match_quality::spelling : match_quality::exact;
     out.push_back({f.word, f.key, quality, f.prefix, false, f.short_word, f.how == kind::romanized});
@@ -196,9 +199,20 @@ void phrase_index::visit(walk_state& w, std::size_t pos, const std::string& key,
         ok = false;
       if (ok && p.words.size() == 1 && w.chosen.front()->short_romanized)
         ok = false; // `work` is not Barqay: a short word needs the rest of a name
+      // One word in another spelling is loose unless it is a long name with
+      // only ו or י left out (`הרצליה`): `בכלל` is not כליל, `באמצע` not
+      // אמציה, though their letters meet by sound.
+      bool loose = false;
+      if (ok && p.words.size() == 1 && quality == match_quality::spelling) {
+        const auto& c = *w.chosen.front();
+        bool one_kind = is_defective_spelling_of(c.word, p.words[0], false) || same_sound(c.word, p.words[0]);
+        loose = c.romanized || letter_count(p.words[0]) < 5;
+        // Letters left out and others sounding alike, in one word: too far.
+        if (!c.romanized && !one_kind && letter_count(p.words[0]) >= 5)
+          ok = false;
+      }
       if (ok)
-        w.out.push_back({w.start, pos + 1, p.value, p.weight, quality, w.chosen.front()->prefix,
-                         p.words.size() == 1 && w.chosen.front()->romanized});
+        w.out.push_back({w.start, pos + 1, p.value, p.weight, quality, w.chosen.front()->prefix, loose});
     }
   }
   if (pos + 1 < w.words.size() && w.words[pos + 1] && w.chosen.size() < longest_ && key_prefixes_.count(k))

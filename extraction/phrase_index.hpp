@@ -32,7 +32,9 @@ struct phrase_match {
 class phrase_index {
 public:
   struct options {
-    bool english_inflections = false; // `locksmiths` finds `locksmith`
+    // Inflected words find their base (`locksmiths` → `locksmith`, `סתומים`
+    // → `סתומה` through the base `סתומ`); add the bases of phrase words too.
+    bool english_inflections = false;
     std::size_t fuzzy_min_letters = 5;
     // One edit in a one-word phrase: over an English dictionary's 64,000
     // lower-case words, place names of one word matched about 200 words this
@@ -88,6 +90,7 @@ private:
     bool romanized = false;
   };
   struct expansion;
+  static constexpr std::size_t two_edit_min_letters = 8;
 
   std::vector<alternative> exact_forms(const std::vector<word_form>& forms, bool first_word) const;
   std::vector<alternative> fuzzy_forms(const std::vector<alternative>& exact) const;

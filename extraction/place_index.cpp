@@ -111,6 +111,10 @@ constexpr exonym english_exonyms[] = {
     {"NOLA", "New Orleans", false, "LA"},
     {"San Fran", "San Francisco", false, "CA"},
     {"OKC", "Oklahoma City", false, "OK"},
+    {"Indy", "Indianapolis", false, "IN"},
+    {"St Pete", "St. Petersburg", false, "FL"},
+    {"KCK", "Kansas City", false, "KS"},
+    {"Jax", "Jacksonville", false, "FL"},
 };
 
 // What callers call some Israeli towns: the distinctive word of the name
@@ -348,7 +352,7 @@ std::vector<place_match> place_index::find_all(const text_words& words) const {
     pm.quality = m.quality;
     pm.prefix = m.prefix;
     if (m.loose) {
-      pm.misheard = true;
+      pm.loose = true;
       if (pm.needs == place_match::support::none)
         pm.needs = place_match::support::context;
     }
@@ -374,8 +378,17 @@ std::vector<place_match> place_index::find_all(const text_words& words) const {
   }
   // A one-word name misheard (`sacremento`, `בנתיבוט`) only right after a
   // word that asks for a place; the gazetteer checks that context again.
+  // A word taken by a tiny town that needs its state ("scotsdale", MO) may
+  // still be a big city misheard ("we're in scotsdale").
+  auto tiny_at = [&](std::size_t i) -> place_match* {
+    for (auto& m : out)
+      if (m.first == i && m.last == i + 1 && m.needs == place_match::support::state)
+        return &m;
+    return nullptr;
+  };
   for (std::size_t i = 1; i < text.size(); ++i) {
-    if (taken[i] || letter_count(text[i].text) < 5)
+    place_match* tiny = taken[i] && !(layout_ == layout::us && state_at(text, i + 1)) ? tiny_at(i) : nullptr;
+    if ((taken[i] && !tiny) || letter_count(text[i].text) < 5)
       continue;
     // In Hebrew the word itself may say "in" or "from": `בכרמיעל`.
     bool locative =
@@ -403,7 +416,10 @@ std::vector<place_match> place_index::find_all(const text_words& words) const {
     pm.misheard = true;
     if (pm.needs == place_match::support::none)
       pm.needs = place_match::support::context;
-    out.push_back(std::move(pm));
+    if (tiny)
+      *tiny = std::move(pm); // unless a state is said after it: see below
+    else
+      out.push_back(std::move(pm));
   }
   std::sort(out.begin(), out.end(),
             [](const place_match& a, const place_match& b) { return a.first < b.first; });

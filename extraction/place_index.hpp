@@ -33,7 +33,8 @@ struct place_match {
   support needs = support::none;
   bool abbreviation = false; // `ת"א`
   bool state_said = false;
-  bool misheard = false; // a one-word name one edit away: only where a place is asked for
+  bool misheard = false; // a one-word name one or two edits away: only where a place is asked for
+  bool loose = false;    // a one-word name in a looser spelling (phrase_match::loose): likewise
 };
 
 class place_index {

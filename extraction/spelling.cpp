@@ -4,6 +4,9 @@
 
 #include <unicode/utf8.h>
 
+#include <algorithm>
+#include <vector>
+
 namespace callscribe::extraction {
 namespace {
 
@@ -101,10 +104,17 @@ std::vector<std::string> hebrew_prefix_splits(std::string_view word) {
   return out;
 }
 
+// A word's last ה and א sound alike too (`סבה` for `סבא`).
+void fold_last(std::u32string& cps) {
+  if (cps.size() > 1 && cps.back() == U'\u05D4')
+    cps.back() = U'\u05D0';
+}
+
 std::string spelling_key(std::string_view word) {
   auto cps = to_code_points(word);
   if (cps.empty() || !is_hebrew_letter(cps[0]))
     return std::string(word);
+  fold_last(cps);
   std::string out;
   append_utf8(out, sound(cps[0]));
   for (std::size_t i = 1; i < cps.size(); ++i)
@@ -144,11 +154,37 @@ std::string romanization_key(std::string_view word) {
   return out;
 }
 
-bool is_defective_spelling_of(std::string_view written, std::string_view name) {
+bool is_defective_spelling_of(std::string_view written, std::string_view name, bool sounds) {
   auto w = to_code_points(written);
   auto n = to_code_points(name);
+  if (!sounds) {
+    // Compare letters as written: the sound map is the identity.
+    if (w.empty() || n.empty() || w[0] != n[0])
+      return false;
+    std::size_t i = 1, j = 1;
+    while (i < w.size() && j < n.size()) {
+      if (w[i] == n[j]) {
+        ++i;
+        ++j;
+      } else if (n[j] == vav || n[j] == yod) {
+        ++j;
+      } else {
+        return false;
+      }
+    }
+    if (i < w.size())
+      return false;
+    for (; j < n.size(); ++j)
+      if (n[j] != vav && n[j] != yod)
+        return false;
+    return true;
+  }
   if (w.empty() || n.empty() || sound(w[0]) != sound(n[0]))
     return false;
+  if (is_hebrew_letter(w[0])) {
+    fold_last(w);
+    fold_last(n);
+  }
   std::size_t i = 1, j = 1;
   while (i < w.size() && j < n.size()) {
     if (sound(w[i]) == sound(n[j])) {
@@ -192,6 +228,24 @@ std::vector<std::string> english_stems(std::string_view w) {
   return out;
 }
 
+std::vector<std::string> hebrew_stems(std::string_view word) {
+  std::vector<std::string> out;
+  auto cps = to_code_points(word);
+  if (cps.size() < 4 || !is_hebrew_letter(cps[0]))
+    return out;
+  auto b = boundaries(word);
+  auto keep = [&](std::size_t letters) { out.emplace_back(word.substr(0, b[letters])); };
+  const char32_t last = cps.back(), before = cps[cps.size() - 2];
+  // Normal forms have no final letters: `ים` is י + מ.
+  if ((before == U'\u05D9' && last == U'\u05DE') || (before == U'\u05D5' && last == U'\u05EA')) {
+    if (cps.size() - 2 >= 3)
+      keep(cps.size() - 2);
+  } else if (last == U'\u05D4' || last == U'\u05EA' || last == U'\u05D9') { // ה ת י
+    keep(cps.size() - 1);
+  }
+  return out;
+}
+
 std::vector<std::string> one_letter_deletions(std::string_view word) {
   auto b = boundaries(word);
   std::vector<std::string> out;
@@ -202,6 +256,47 @@ std::vector<std::string> one_letter_deletions(std::string_view word) {
     out.push_back(std::move(s));
   }
   return out;
+}
+
+bool same_sound(std::string_view a_utf8, std::string_view b_utf8) {
+  auto a = to_code_points(a_utf8);
+  auto b = to_code_points(b_utf8);
+  if (a.size() != b.size() || a.empty() || !is_hebrew_letter(a[0]))
+    return false;
+  fold_last(a);
+  fold_last(b);
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (sound(a[i]) != sound(b[i]))
+      return false;
+  return true;
+}
+
+bool within_edits(std::string_view a_utf8, std::string_view b_utf8, std::size_t max) {
+  auto a = to_code_points(a_utf8);
+  auto b = to_code_points(b_utf8);
+  std::size_t n = a.size(), m = b.size();
+  if ((n > m ? n - m : m - n) > max)
+    return false;
+  // Optimal string alignment, three rows.
+  std::vector<std::size_t> prev2(m + 1), prev(m + 1), cur(m + 1);
+  for (std::size_t j = 0; j <= m; ++j)
+    prev[j] = j;
+  for (std::size_t i = 1; i <= n; ++i) {
+    cur[0] = i;
+    std::size_t row_min = cur[0];
+    for (std::size_t j = 1; j <= m; ++j) {
+      std::size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+        cur[j] = std::min(cur[j], prev2[j - 2] + 1);
+      row_min = std::min(row_min, cur[j]);
+    }
+    if (row_min > max)
+      return false;
+    prev2.swap(prev);
+    prev.swap(cur);
+  }
+  return prev[m] <= max;
 }
 
 bool within_one_edit(std::string_view a_utf8, std::string_view b_utf8) {

@@ -28,7 +28,8 @@ std::string spelling_key(std::string_view word);
 // out (defective spelling of a full-spelled name), or with letters that
 // sound alike written for one another (`עתא` for `אתא`), or equal. Adding letters
 // is not a variant: `חדירה` is a word, not a spelling of `חדרה`.
-bool is_defective_spelling_of(std::string_view written, std::string_view name);
+// With `sounds` false, only left-out ו and י count.
+bool is_defective_spelling_of(std::string_view written, std::string_view name, bool sounds = true);
 
 // A key under which the romanisations of one Hebrew name meet (Kiryat and
 // Qiryat, Shmona and Shemona, Tsfat and Zefat, Kfar Sava and Kefar Saba):
@@ -37,9 +38,19 @@ bool is_defective_spelling_of(std::string_view written, std::string_view name);
 // form; other words are their own key.
 std::string romanization_key(std::string_view word);
 
+// The same Hebrew letters up to ones that sound alike (`כרמיעל`, `כרמיאל`),
+// with no ו or י left out.
+bool same_sound(std::string_view a, std::string_view b);
+
 // Base forms of an English word that may be inflected: `locksmiths` →
 // `locksmith`, `batteries` → `battery`, `boxes` → `box`. Empty for other words.
 std::vector<std::string> english_stems(std::string_view word);
+
+// Base forms of a Hebrew word that may carry a plural or feminine ending:
+// `סתומים` → `סתומ`, `סתומה` → `סתומ`, `מנעולי` → `מנעול`. At least three
+// letters stay. Empty for other words. Alias words go through it too, so the
+// two meet at the base.
+std::vector<std::string> hebrew_stems(std::string_view word);
 
 // Every form of `word` with one letter deleted (for a deletion index).
 std::vector<std::string> one_letter_deletions(std::string_view word);
@@ -47,5 +58,8 @@ std::vector<std::string> one_letter_deletions(std::string_view word);
 // Optimal string alignment distance ≤ 1: one substitution, insertion,
 // deletion, or swap of two neighbouring letters.
 bool within_one_edit(std::string_view a, std::string_view b);
+
+// The same distance ≤ max (two for long names: `cleavland`, `cincinatti`).
+bool within_edits(std::string_view a, std::string_view b, std::size_t max);
 
 } // namespace callscribe::extraction

@@ -11,9 +11,17 @@ std::vector<word_form> expand(const token& t) {
   std::vector<word_form> out;
   out.push_back({t.text, spelling_key(t.text), {}, word_form::kind::as_said});
   if (t.hebrew) {
+    for (auto& st : hebrew_stems(t.text)) {
+      auto key = spelling_key(st);
+      out.push_back({std::move(st), std::move(key), {}, word_form::kind::stem});
+    }
     for (auto& s : hebrew_prefix_splits(t.text)) {
       auto prefix = t.text.substr(0, t.text.size() - s.size());
       bool article = prefix.size() >= 2 && prefix.compare(prefix.size() - 2, 2, "ה") == 0;
+      for (auto& st : hebrew_stems(s)) {
+        auto key = spelling_key(st);
+        out.push_back({std::move(st), std::move(key), prefix, word_form::kind::prefix_stem, article});
+      }
       auto key = spelling_key(s);
       out.push_back(
           {std::move(s), std::move(key), std::move(prefix), word_form::kind::prefix_split, article});

@@ -25,7 +25,8 @@ struct word_form {
     as_said,      // the word itself
     prefix_split, // Hebrew prefix letters taken off (first word of a name only)
     romanized,    // romanization_key of a Latin word
-    stem,         // an English base form (`locksmiths` → `locksmith`)
+    stem,         // a base form (`locksmiths` → `locksmith`, `סתומים` → `סתומ`)
+    prefix_stem,  // a base form of a prefix_split (`והסתומים` → `סתומ`)
   };
   std::string word;
   std::string key;    // spelling_key(word)

@@ -155,3 +155,50 @@ BOOST_AUTO_TEST_CASE(words_that_are_also_town_names) {
   BOOST_TEST(g.extract(en, "I live in Davis and I'm locked out").city == "Davis, CA");
   BOOST_TEST(g.extract(en, "we had to turn back, work was closed").city == "");
 }
+
+BOOST_AUTO_TEST_CASE(where_the_caller_works_or_used_to_live_is_not_the_job) {
+  auto en = parse_catalogue(en_locks, R"(["us"])", "en");
+  auto he = parse_catalogue(he_locks, R"(["il"])", "he");
+  auto& g = shared_gazetteer();
+  BOOST_TEST(g.extract(en, "locked out in tempe, sorry, scottsdale, tempe's where my office is").city ==
+             "Scottsdale, AZ");
+  BOOST_TEST(g.extract(en, "locked out in newark no sorry it's elizabeth new jersey newark is my old address")
+                 .city == "Elizabeth, NJ");
+  BOOST_TEST(g.extract(he, "אני עובד בהייטק ברעננה ואני גר בכפר יונה וצריך מנעולן").city == "כפר יונה");
+  BOOST_TEST(g.extract(he, "ננעלתי בחוץ אני באשקלון לא סליחה אני באשדוד אשקלון זה ההורים").city == "אשדוד");
+  // "no no" answers the business; "I said Lod" says it again.
+  BOOST_TEST(g.extract(he, "ננעלתי בחוץ אני בלוד לא לא לוד אמרתי לוד לא רמלה").city == "לוד");
+  BOOST_TEST(g.extract(en, "no no tucson, i said tucson not phoenix, i'm locked out").city == "Tucson, AZ");
+}
+
+BOOST_AUTO_TEST_CASE(speech_engine_spellings_of_hebrew_names) {
+  auto he = parse_catalogue(he_locks, R"(["il"])", "he");
+  auto& g = shared_gazetteer();
+  BOOST_TEST(g.extract(he, "הדלת נטרקה בכרמיעל").city == "כרמיאל");       // ע for א
+  BOOST_TEST(g.extract(he, "צריך מנעולן בנטניה").city == "נתניה");        // ט for ת
+  BOOST_TEST(g.extract(he, "צריך מנעולן באשכלון").city == "אשקלון");      // כ for ק
+  BOOST_TEST(g.extract(he, "צריך מנעולן בתלאביב").city == "תל אביב-יפו"); // two words joined
+  BOOST_TEST(g.extract(he, "צריך מנעולן לטבעון").city == "קריית טבעון");  // what people call it
+  // Looser spellings of short names only where a place is asked for.
+  BOOST_TEST(g.extract(he, "הרכב לא מניע בכלל").city == "");
+  BOOST_TEST(g.extract(he, "נתקעתי באמצע הכביש").city == "");
+  BOOST_TEST(g.extract(he, "אני אומר לך שננעלתי בחוץ").city == "");
+}
+
+BOOST_AUTO_TEST_CASE(services_said_loosely_or_not_asked_for) {
+  auto en = parse_catalogue(en_locks, R"(["us"])", "en");
+  auto he = parse_catalogue(he_locks, R"(["il"])", "he");
+  auto& g = shared_gazetteer();
+  BOOST_TEST(g.extract(en, "my husband locked himself out of the house").service ==
+             "Locksmith");                                                        // words apart
+  BOOST_TEST(g.extract(en, "i need a car lock out").service == "Car Lockout");    // split word
+  BOOST_TEST(g.extract(he, "הצילינדרים בדלת שבורים").service == "החלפת צילינדר"); // plural
+  BOOST_TEST(g.extract(en, "are you hiring? i'm a locksmith myself").service == "");
+  BOOST_TEST(g.extract(en, "is this the pizza place? no this is a locksmith, wrong number").service == "");
+  BOOST_TEST(g.extract(he, "אני מחפש עבודה כשוליה של מנעולן").service == "");
+  // The business reads back, the caller only agrees: the business's words count.
+  auto agreed = g.extract(
+      en, two_channel_text("yes sir", "so that's a car lockout at 45 pine street in worcester right"));
+  BOOST_TEST(agreed.service == "Car Lockout");
+  BOOST_TEST(agreed.city == "Worcester, MA");
+}

@@ -1,0 +1,141 @@
+#include "extraction/service_index.hpp"
+
+#include "extraction/context.hpp"
+#include "extraction/spelling.hpp"
+
+#include <algorithm>
+
+namespace callscribe::extraction {
+namespace {
+
+std::string joined_without_spaces(const std::vector<std::string>& words) {
+  std::string out;
+  for (const auto& w : words)
+    out += w;
+  return out;
+}
+
+} // namespace
+
+service_index::service_index(const catalogue& c) {
+  auto add = [&](const std::string& phrase, std::uint32_t service) {
+    std::vector<std::string> all, content;
+    for (auto& t : tokenize(phrase)) {
+      if (!is_filler(t.text))
+        content.push_back(t.text);
+      all.push_back(std::move(t.text));
+    }
+    auto& words = content.empty() ? all : content;
+    if (words.empty())
+      return;
+    phrases_.add_tokens(words, service);
+    // The base forms of Hebrew words meet a text's base forms: `סתומה` and
+    // `סתומים` both have `סתומ`.
+    auto based = words;
+    bool changed = false;
+    for (auto& w : based)
+      if (auto stems = hebrew_stems(w); !stems.empty()) {
+        w = stems.front();
+        changed = true;
+      }
+    if (changed)
+      phrases_.add_tokens(based, service);
+    if (words.size() > 1 || letter_count(words[0]) >= 6)
+      compact_.emplace(joined_without_spaces(words), service);
+    if (words.size() > 1)
+      aliases_.push_back({words, service});
+    for (const auto& w : words)
+      if (std::find(word_list_.begin(), word_list_.end(), w) == word_list_.end()) {
+        single_words_.add_tokens({w}, static_cast<std::uint32_t>(word_list_.size()));
+        word_list_.push_back(w);
+      }
+  };
+  for (std::uint32_t i = 0; i < c.services.size(); ++i) {
+    add(c.services[i].name, i);
+    for (const auto& a : c.services[i].aliases)
+      add(a, i);
+  }
+}
+
+std::vector<service_match> service_index::find(const std::vector<token>& tokens) const {
+  // Fillers out, positions kept.
+  std::vector<std::size_t> at;
+  std::vector<token> content;
+  for (std::size_t i = 0; i < tokens.size(); ++i)
+    if (!is_filler(tokens[i].text)) {
+      at.push_back(i);
+      content.push_back(tokens[i]);
+    }
+  const text_words words(std::move(content));
+  const auto& ct = words.tokens();
+  std::vector<service_match> all;
+  for (const auto& m : phrases_.find(words))
+    all.push_back({at[m.first], at[m.last - 1] + 1, m.value, m.quality, m.prefix});
+
+  // Joined or split: "lock out" for "lockout", "carlockout".
+  for (std::size_t i = 0; i < ct.size(); ++i) {
+    std::string joined;
+    for (std::size_t n = 0; n < 4 && i + n < ct.size(); ++n) {
+      joined += ct[i + n].text;
+      if (auto it = compact_.find(joined); it != compact_.end())
+        all.push_back({at[i], at[i + n] + 1, it->second, match_quality::exact, {}});
+    }
+  }
+
+  // Gapped: each alias word in order, at most max_gap words between two and
+  // max_gaps in all. Matched as `spelling`: less sure than the phrase said.
+  if (!aliases_.empty()) {
+    std::vector<std::vector<std::uint32_t>> word_at(ct.size()); // word_list_ ids heard at each token
+    for (const auto& m : single_words_.find(words))
+      if (m.last - m.first == 1)
+        word_at[m.first].push_back(m.value);
+    auto heard = [&](std::size_t pos, const std::string& w) {
+      for (auto id : word_at[pos])
+        if (word_list_[id] == w)
+          return true;
+      return false;
+    };
+    for (const auto& a : aliases_) {
+      for (std::size_t i = 0; i < ct.size(); ++i) {
+        if (!heard(i, a.words[0]))
+          continue;
+        std::size_t pos = i, gaps = 0;
+        bool ok = true;
+        for (std::size_t k = 1; ok && k < a.words.size(); ++k) {
+          std::size_t next = pos + 1;
+          while (next < ct.size() && next - pos - 1 <= max_gap && !heard(next, a.words[k]))
+            ++next;
+          if (next >= ct.size() || next - pos - 1 > max_gap) {
+            ok = false;
+            break;
+          }
+          gaps += next - pos - 1;
+          pos = next;
+        }
+        if (ok && gaps > 0 && gaps <= max_gaps)
+          all.push_back({at[i], at[pos] + 1, a.service, match_quality::spelling, {}, true});
+      }
+    }
+  }
+
+  // Longest first (in the words of the text), then the better heard.
+  std::sort(all.begin(), all.end(), [](const service_match& a, const service_match& b) {
+    if (a.last - a.first != b.last - b.first)
+      return a.last - a.first > b.last - b.first;
+    if (a.quality != b.quality)
+      return a.quality < b.quality;
+    return a.first < b.first;
+  });
+  std::vector<bool> taken(tokens.size(), false);
+  std::vector<service_match> kept;
+  for (const auto& m : all) {
+    if (std::any_of(taken.begin() + m.first, taken.begin() + m.last, [](bool b) { return b; }))
+      continue;
+    std::fill(taken.begin() + m.first, taken.begin() + m.last, true);
+    kept.push_back(m);
+  }
+  std::sort(kept.begin(), kept.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  return kept;
+}
+
+} // namespace callscribe::extraction

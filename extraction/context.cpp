@@ -108,7 +108,7 @@ const word_set& hebrew_place_leads() {
 // Place leads that need no locative prefix on the name: "ליד יבנה".
 const word_set& hebrew_bare_place_leads() {
   static const word_set s =
-      folded({"ליד", "מושב", "קיבוץ", "יישוב", "ישוב", "העיר", "בעיר", "באזור", "אזור", "חוף", "בחוף"});
+      folded({"ליד", "יישוב", "ישוב", "העיר", "עיר", "אזור", "חוף", "מושב", "קיבוץ", "מושבה"});
   return s;
 }
 
@@ -137,14 +137,29 @@ const word_set& job_cues() {
 
 // What a business says about where it works, not where the job is: "we
 // also cover Tempe", "יש לנו סניף בחולון".
+// Words for a kind of settlement: the name after them is where the caller
+// lives ("במושב גילת", "kibbutz Ma'abarot").
+const word_set& near_words() {
+  static const word_set s = folded({"near", "by", "outside", "ליד", "סמוך", "באזור", "ליד"});
+  return s;
+}
+
+const word_set& settlement_words() {
+  static const word_set s = folded({"מושב", "קיבוץ", "יישוב", "ישוב", "המושב", "הקיבוץ", "היישוב", "מושבה",
+                                    "המושבה", "kibbutz", "moshav"});
+  return s;
+}
+
 const word_set& coverage_cues() {
-  static const word_set s = folded({"cover", "covers", "serve", "serves", "service", "branch", "branches",
-                                    "סניף", "סניפים", "מכסים", "משרתים", "מוקד", "מוקדים", "לנו"});
+  static const word_set s =
+      folded({"cover",  "covers", "serve",       "serves", "service", "branch", "branches",
+              "team",   "teams",  "technicians", "crew",   "סניף",    "סניפים", "מכסים",
+              "משרתים", "מוקד",   "מוקדים",      "לנו",    "עובדים",  "טכנאים", "צוות"});
   return s;
 }
 
 const word_set& workplace_cues() {
-  static const word_set s = folded({"work", "works", "working", "עובד", "עובדת", "עובדים", "עובדות"});
+  static const word_set s = folded({"work", "works", "working", "עובד", "עובדת"});
   return s;
 }
 
@@ -156,9 +171,9 @@ const word_set& workplace_after_cues() {
 
 // Where a caller is stuck: these mark the job's place from further back.
 const word_set& stuck_cues() {
-  static const word_set s =
-      folded({"stuck", "stopped", "broke", "broken", "near", "stranded", "נתקע", "נתקעתי", "נתקעה", "נתקענו",
-              "תקוע", "תקועה", "ליד", "התקלקל", "התקלקלה", "עצרתי", "עצרנו", "עצרה", "שבק"});
+  static const word_set s = folded({"stuck",  "stopped", "broke", "broken", "stranded", "נתקע",    "נתקעתי",
+                                    "נתקעה",  "נתקענו",  "תקוע",  "תקועה",  "התקלקל",   "התקלקלה", "התחמם",
+                                    "התחממה", "עצר",     "עצרתי", "עצרנו",  "עצרה",     "שבק"});
   return s;
 }
 
@@ -234,7 +249,8 @@ bool describes_speaker(const std::vector<token>& t, const match_span& m) {
 }
 
 bool seeks_work(const std::vector<token>& t) {
-  static const word_set hiring = folded({"hiring", "resume", "מעסיקים", "גיוס"});
+  static const word_set hiring =
+      folded({"hiring", "resume", "position", "apply", "מעסיקים", "גיוס", "מגייסים"});
   for (std::size_t i = 0; i < t.size(); ++i) {
     if (in(hiring, t[i].text))
       return true;
@@ -243,6 +259,9 @@ bool seeks_work(const std::vector<token>& t) {
     if ((t[i].text == "מחפש" || t[i].text == "מחפשת") && next == "עבודה")
       return true;
     if (t[i].text == "קורות" && next == "חיים")
+      return true;
+    if ((t[i].text == "מחפשים" && (next == "עובדים" || next == "מנעולנים" || next == "טכנאים")) ||
+        (t[i].text == "job" && next == "you" && after == "posted"))
       return true;
     if (t[i].text == "looking" && next == "for" && (after == "work" || after == "a" || after == "job"))
       return (after != "a") || (i + 3 < t.size() && t[i + 3].text == "job");
@@ -310,7 +329,18 @@ bool is_street_word(const token& t) {
   return t.hebrew ? in_with_prefixes(hebrew_street_words(), t) : in(english_street_words(), t.text);
 }
 
+bool is_number(const std::string& w) {
+  return !w.empty() && std::all_of(w.begin(), w.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
 bool is_street_name(std::string_view text, const std::vector<token>& t, const match_span& m) {
+  // An address: "טבריה 7" (the number after), "2810 east washington" (before).
+  // Israeli addresses put the number after the street, US ones before.
+  if ((m.last < t.size() && is_number(t[m.last].text) &&
+       !clause_break_between(text, t, m.last - 1, m.last)) ||
+      (!t[m.first].hebrew && m.first > 0 && is_number(t[m.first - 1].text) &&
+       !clause_break_between(text, t, m.first - 1, m.first)))
+    return true;
   if (m.first > 0 && t[m.first - 1].hebrew && in_with_prefixes(hebrew_street_words(), t[m.first - 1]))
     return true;
   // A place named like a street word (Sderot, `שדרות`; the village `רחוב`)
@@ -332,27 +362,39 @@ bool is_street_name(std::string_view text, const std::vector<token>& t, const ma
   return false;
 }
 
+bool after_correction(const std::vector<token>& t, const match_span& m) {
+  // Not as the first word: "no surprise, I locked my keys…" corrects nothing.
+  for (std::size_t back = 1; back <= 4 && back < m.first; ++back)
+    if (t[m.first - back].text == "no" || in(correction_cues(), t[m.first - back].text))
+      return true;
+  return false;
+}
+
+bool after_settlement_word(const std::vector<token>& t, const match_span& m) {
+  return m.first > 0 && (m.prefix.empty() || m.prefix == "ה") &&
+         in_with_prefixes(settlement_words(), t[m.first - 1]);
+}
+
 bool has_place_context(const std::vector<token>& t, const match_span& m) {
   if (m.first == 0)
     return false;
   const auto& prev = t[m.first - 1];
+  // "במושב נהלל", "kibbutz Yagur"; "we're in mesa, no, chandler", "לא
+  // בחיפה, בשדרות": a correction after another place.
+  if (after_settlement_word(t, m) || after_correction(t, m))
+    return true;
   if (t[m.first].hebrew) {
     // "גר בעומר", "נמצאת במושב שחר", "אני מעומר": a locative or "from"
     // prefix after a word that places someone.
     bool locative = ends_with(m.prefix, "ב") || ends_with(m.prefix, "מ");
     if (in_with_prefixes(hebrew_place_leads(), prev) && locative)
       return true;
-    // "הדירה של סבתא שלי בנשר": the place of the job named just before.
-    for (std::size_t back = 1; locative && back <= 4 && back <= m.first; ++back)
+    // "הדירה של סבתא שלי בנשר": in the place of the job named just before.
+    for (std::size_t back = 1; ends_with(m.prefix, "ב") && back <= 4 && back <= m.first; ++back)
       if (in_with_prefixes(job_cues(), t[m.first - back]))
         return true;
-    if (m.prefix.empty() && in(hebrew_bare_place_leads(), prev.text))
-      return true;
-    // "לא בחיפה, בשדרות": a correction after another place.
-    return locative && in(correction_cues(), prev.text);
+    return m.prefix.empty() && in_with_prefixes(hebrew_bare_place_leads(), prev);
   }
-  if (prev.text == "no" || in(correction_cues(), prev.text)) // "we're in mesa, no, chandler"
-    return true;
   if (in(english_place_leads(), prev.text) && prev.text != "city" && prev.text != "town")
     return true;
   if ((prev.text == "of") && m.first >= 2 && (t[m.first - 2].text == "city" || t[m.first - 2].text == "town"))
@@ -360,6 +402,17 @@ bool has_place_context(const std::vector<token>& t, const match_span& m) {
   if ((prev.text == "in" || prev.text == "at") && m.first >= 2 && in(english_in_leads(), t[m.first - 2].text))
     return true;
   return false;
+}
+
+bool has_weak_place_context(const std::vector<token>& t, const match_span& m) {
+  if (has_place_context(t, m))
+    return true;
+  if (m.first == 0)
+    return false;
+  const auto& prev = t[m.first - 1];
+  if (t[m.first].hebrew)
+    return ends_with(m.prefix, "ב") || ends_with(m.prefix, "מ");
+  return prev.text == "in" || prev.text == "at";
 }
 
 int job_salience(const std::vector<token>& t, const match_span& m, std::size_t since) {
@@ -381,6 +434,22 @@ int job_salience(const std::vector<token>& t, const match_span& m, std::size_t s
   score += correction ? 2 : 0;
   score += contrast && since > 0 ? 1 : 0;
   score += job ? 1 : 0;
+  score += after_settlement_word(t, m) ? 2 : 0;
+  // "מושב גילת ליד אופקים", "scottsdale near old town": the place after
+  // "near", right after another one, is a landmark for it.
+  if (m.first > 0 && since > 0 && m.first - 1 >= since && in_with_prefixes(near_words(), t[m.first - 1])) {
+    static const word_set kind_of_place = folded({"זה", "מושב", "קיבוץ", "יישוב", "ישוב", "its", "a", "small",
+                                                  "town", "which", "is", "just", "right"});
+    bool landmark = true;
+    for (auto i = since; i + 1 < m.first; ++i)
+      landmark = landmark && in(kind_of_place, t[i].text);
+    if (landmark && m.first - 1 - since <= 3)
+      score -= 2;
+  }
+  // "our phoenix team is busy"
+  if (m.first > 0 && (t[m.first - 1].text == "our") && m.last < t.size() &&
+      in(coverage_cues(), t[m.last].text))
+    score -= 1;
   const token* prev = m.first > 0 ? &t[m.first - 1] : nullptr;
   bool origin = (prev && in_with_prefixes(origin_cues(), *prev)) ||
                 (m.first >= 2 && in_with_prefixes(origin_cues(), t[m.first - 2])) ||

@@ -41,6 +41,10 @@ bool is_street_word(const token& t);
 // בעומר", "נמצאת במושב שחר".
 bool has_place_context(const std::vector<token>& t, const match_span& m);
 
+// Less: right after "in"/"at", or a Hebrew locative prefix (`בעומר`). For
+// names that are words but also big cities (Eugene, Lincoln).
+bool has_weak_place_context(const std::vector<token>& t, const match_span& m);
+
 // How strongly the words before a place mark it as where the job is, for
 // choosing between two places: a correction ("I mean Tucson", "בעצם
 // בעפולה") counts 2; a contrast after another place ("…but the job is in"),

@@ -61,12 +61,14 @@ bool phrase_index::add_tokens(std::vector<std::string> words, std::uint32_t valu
   return true;
 }
 
-void phrase_index::add_fuzzy_candidates(const std::string& form, std::vector<alternative>& out) const {
+void phrase_index::add_fuzzy_candidates(const std::string& form, std::vector<alternative>& out,
+                                        bool even_phrase_words) const {
   if (deletions_.empty() || letter_count(form) < opts_.fuzzy_min_letters)
     return;
   // A word that is itself a phrase word is not a misspelling of another.
   if (auto it = deletions_.find(form);
-      it != deletions_.end() && std::find(it->second.begin(), it->second.end(), form) != it->second.end())
+      !even_phrase_words && it != deletions_.end() &&
+      std::find(it->second.begin(), it->second.end(), form) != it->second.end())
     return;
   auto consider = [&](const std::string& k) {
     auto it = deletions_.find(k);
@@ -117,14 +119,14 @@ std::vector<phrase_index::alternative> phrase_index::exact_forms(const std::vect
   return unique_forms(std::move(out));
 }
 
-std::vector<phrase_index::alternative>
-phrase_index::fuzzy_forms(const std::vector<alternative>& exact) const {
+std::vector<phrase_index::alternative> phrase_index::fuzzy_forms(const std::vector<alternative>& exact,
+                                                                 bool even_phrase_words) const {
   std::vector<alternative> out;
   for (const auto& e : exact) {
     if (e.quality != match_quality::exact)
       continue;
     auto before = out.size();
-    add_fuzzy_candidates(e.word, out);
+    add_fuzzy_candidates(e.word, out, even_phrase_words);
     for (auto j = before; j < out.size(); ++j)
       out[j].prefix = e.prefix;
   }
@@ -247,7 +249,7 @@ phrase_index::misheard_single_words(const std::vector<word_form>& forms) const {
   for (const auto& f : forms)
     if (f.how == word_form::kind::as_said || (f.how == word_form::kind::prefix_split && !f.article))
       exact.push_back({f.word, f.key, match_quality::exact, f.prefix});
-  for (const auto& alt : fuzzy_forms(exact)) {
+  for (const auto& alt : fuzzy_forms(exact, true)) {
     auto it = by_key_.find(alt.key);
     if (it == by_key_.end())
       continue;

@@ -93,9 +93,13 @@ private:
   static constexpr std::size_t two_edit_min_letters = 8;
 
   std::vector<alternative> exact_forms(const std::vector<word_form>& forms, bool first_word) const;
-  std::vector<alternative> fuzzy_forms(const std::vector<alternative>& exact) const;
+  // `even_phrase_words`: also for a word that is itself a phrase word (a
+  // tiny town called Phenix is still "phoenix" misheard, where asked for).
+  std::vector<alternative> fuzzy_forms(const std::vector<alternative>& exact,
+                                       bool even_phrase_words = false) const;
   std::vector<alternative> unique_forms(std::vector<alternative> forms) const;
-  void add_fuzzy_candidates(const std::string& form, std::vector<alternative>& out) const;
+  void add_fuzzy_candidates(const std::string& form, std::vector<alternative>& out,
+                            bool even_phrase_words) const;
   struct walk_state;
   void search(std::vector<expansion*>& words, std::size_t start, std::vector<phrase_match>& out) const;
   void walk(walk_state& w, std::size_t pos, const std::string& key, bool fuzzy_used) const;

@@ -33,6 +33,7 @@
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
+#include <unordered_set>
 
 namespace callscribe::extraction {
 namespace {
@@ -40,6 +41,9 @@ namespace {
 constexpr std::uint64_t us_single_word_min_population = 50'000;
 constexpr std::uint64_t il_single_word_min_population = 5'000;
 constexpr std::uint64_t us_multi_word_min_population = 1'000;
+// A one-word US town this big that is no English word may be named with
+// words around that say a place ("we stopped at a gas station in Truckee").
+constexpr std::uint64_t us_small_town_min_population = 5'000;
 constexpr std::size_t single_word_min_letters = 3;
 
 std::vector<std::string_view> split_tabs(std::string_view line) {
@@ -73,11 +77,48 @@ std::string without_brackets(const std::string& name) {
   return out;
 }
 
-// CBS joins merged towns with a hyphen, and callers name the first:
 // `תל אביב-יפו` → `תל אביב`, `Modi'in-Makkabbim-Re'ut` → `Modi'in`.
 std::string first_part(const std::string& name) {
   auto hyphen = name.find('-');
   return hyphen == std::string::npos ? name : name.substr(0, hyphen);
+}
+
+// Every part of a hyphenated name, trimmed: `תל אביב - יפו` → `תל אביב`, `יפו`.
+std::vector<std::string> hyphen_parts(const std::string& name) {
+  std::vector<std::string> out;
+  std::size_t pos = 0;
+  while (pos <= name.size()) {
+    auto hyphen = name.find('-', pos);
+    auto part = name.substr(pos, hyphen == std::string::npos ? std::string::npos : hyphen - pos);
+    auto b = part.find_first_not_of(' '), e = part.find_last_not_of(' ');
+    if (b != std::string::npos)
+      out.push_back(part.substr(b, e - b + 1));
+    if (hyphen == std::string::npos)
+      break;
+    pos = hyphen + 1;
+  }
+  return out;
+}
+
+// Lower-case words of an English dictionary (Debian's wamerican), to tell
+// a small town's name that is a word (Hope, Why, Love) from one that is not
+// (Truckee, Sedona): the second may be named with "I live in" before it.
+// Empty when the file is not there; then every small town needs its state.
+const std::unordered_set<std::string>& english_words() {
+  static const std::unordered_set<std::string> words = [] {
+    std::unordered_set<std::string> out;
+    for (const char* path : {"/usr/share/dict/american-english", "/usr/share/dict/words"}) {
+      std::ifstream in(path);
+      std::string w;
+      while (std::getline(in, w))
+        if (!w.empty() && std::all_of(w.begin(), w.end(), [](char c) { return c >= 'a' && c <= 'z'; }))
+          out.insert(w);
+      if (!out.empty())
+        break;
+    }
+    return out;
+  }();
+  return words;
 }
 
 // Hebrew abbreviations of city names as written with gershayim (`ת"א`), in
@@ -87,9 +128,9 @@ struct abbreviation {
   const char* name_he;
 };
 constexpr abbreviation hebrew_abbreviations[] = {
-    {"תא", "תל אביב-יפו"}, {"בש", "באר שבע"},        {"פת", "פתח תקווה"}, {"רג", "רמת גן"},
-    {"קש", "קריית שמונה"}, {"ראשלצ", "ראשון לציון"}, {"בב", "בני ברק"},   {"כס", "כפר סבא"},
-    {"קג", "קריית גת"},    {"קא", "קריית אתא"},
+    {"תא", "תל אביב-יפו"}, {"בש", "באר שבע"},     {"רמהש", "רמת השרון"},    {"פת", "פתח תקווה"},
+    {"רג", "רמת גן"},      {"קש", "קריית שמונה"}, {"ראשלצ", "ראשון לציון"}, {"בב", "בני ברק"},
+    {"כס", "כפר סבא"},     {"קג", "קריית גת"},    {"קא", "קריית אתא"},
 };
 
 // English names of Israeli towns that are not romanisations of the Hebrew.
@@ -216,8 +257,13 @@ place_index place_index::load(const std::string& path) {
     for (auto& w : forms[g])
       idx.names_.add_tokens(std::move(w), g, idx.places_[members.front()].population);
   }
-  if (idx.layout_ == layout::il)
+  if (idx.layout_ == layout::il) {
     idx.add_abbreviations();
+    for (const auto& [words, group] : idx.group_by_words_)
+      if (words.find(' ') == std::string::npos && idx.groups_[group].needs == place_match::support::none &&
+          letter_count(words) >= 5)
+        idx.whole_words_.emplace(spelling_key(words), group);
+  }
   return idx;
 }
 
@@ -234,8 +280,15 @@ void place_index::add_names(std::uint32_t id) {
     if (name->empty())
       continue;
     std::vector<std::string> names{*name, without_brackets(*name)};
-    if (layout_ == layout::il) // US names keep their hyphens: Winston-Salem is not Winston
-      names.push_back(first_part(without_brackets(*name)));
+    // CBS joins merged towns with a hyphen; callers name one of them:
+    // `פרדס חנה-כרכור` is also `כרכור`. US names keep their hyphens:
+    // Winston-Salem is not Winston.
+    std::vector<std::string> later_parts;
+    if (layout_ == layout::il) {
+      auto parts = hyphen_parts(without_brackets(*name));
+      names.push_back(parts.front());
+      later_parts.assign(parts.begin() + 1, parts.end());
+    }
     if (name == &p.name_en)
       for (const auto& e : english_exonyms)
         if (p.name_en == e.name_en && (layout_ == layout::il) == e.israeli && p.region == e.region)
@@ -258,11 +311,16 @@ void place_index::add_names(std::uint32_t id) {
     std::sort(names.begin(), names.end());
     names.erase(std::unique(names.begin(), names.end()), names.end());
     for (const auto& n : names)
-      add_name(id, n, name == &p.name_en);
+      add_name(id, n, name == &p.name_en, false);
+    // A later part alone (`כרכור`, `יפו`, but also `שלום` of שגב-שלום) needs
+    // words around that say a place.
+    for (const auto& n : later_parts)
+      if (std::find(names.begin(), names.end(), n) == names.end())
+        add_name(id, n, name == &p.name_en, true);
   }
 }
 
-void place_index::add_name(std::uint32_t id, const std::string& name, bool latin) {
+void place_index::add_name(std::uint32_t id, const std::string& name, bool latin, bool part) {
   const auto& p = places_[id];
   std::vector<std::string> words;
   for (auto& t : tokenize(name))
@@ -280,7 +338,10 @@ void place_index::add_name(std::uint32_t id, const std::string& name, bool latin
     for (const auto& f : hebrew_short_forms)
       everyday_short_form = everyday_short_form || (f.everyday && name == f.said);
     if (layout_ == layout::us && p.population < us_single_word_min_population)
-      needs = support::state;
+      needs = p.population >= us_small_town_min_population && !english_words().empty() &&
+                      !english_words().count(words[0])
+                  ? support::context
+                  : support::state;
     else if (layout_ == layout::il && p.population < il_single_word_min_population)
       needs = support::context;
     else if (is_everyday_word(words[0]) || everyday_short_form)
@@ -289,6 +350,8 @@ void place_index::add_name(std::uint32_t id, const std::string& name, bool latin
     if (words[0] == "אזור" || words[0] == "azor")
       needs = support::state;
   }
+  if (part && needs == support::none)
+    needs = support::context;
   std::vector<std::vector<std::string>> forms{words};
   // Census abbreviations as people say them: St. Louis, Ft. Myers, Mt. Vernon.
   // And the other way, as speech engines write them: Ft Worth, St Paul.
@@ -374,6 +437,25 @@ std::vector<place_match> place_index::find_all(const text_words& words) const {
         out.push_back(std::move(pm));
         break;
       }
+    }
+  }
+  // A one-word name split in two by the speech engine: `לכרמי אל`.
+  for (std::size_t i = 0; i + 1 < text.size() && !whole_words_.empty(); ++i) {
+    if (taken[i] || taken[i + 1] || !text[i].hebrew || !text[i + 1].hebrew)
+      continue;
+    std::vector<std::pair<std::string, std::string>> forms{{text[i].text, {}}}; // word, prefix
+    for (auto& s : hebrew_prefix_splits(text[i].text))
+      forms.emplace_back(s, text[i].text.substr(0, text[i].text.size() - s.size()));
+    for (const auto& [word, prefix] : forms) {
+      auto it = whole_words_.find(spelling_key(word + text[i + 1].text));
+      if (it == whole_words_.end())
+        continue;
+      auto pm = match_for(i, i + 2, it->second);
+      pm.quality = match_quality::spelling;
+      pm.prefix = prefix;
+      taken[i] = taken[i + 1] = true;
+      out.push_back(std::move(pm));
+      break;
     }
   }
   // A one-word name misheard (`sacremento`, `בנתיבוט`) only right after a

@@ -65,7 +65,7 @@ private:
     place_match::support needs = place_match::support::state; // the least any member needs
   };
   void add_names(std::uint32_t id);
-  void add_name(std::uint32_t id, const std::string& name, bool latin);
+  void add_name(std::uint32_t id, const std::string& name, bool latin, bool part);
   void add_abbreviations();
   std::uint32_t group_for(const std::vector<std::string>& words);
   place_match match_for(std::size_t first, std::size_t last, std::uint32_t group) const;
@@ -75,6 +75,8 @@ private:
   std::vector<name_group> groups_;
   std::unordered_map<std::string, std::uint32_t> group_by_words_;
   std::unordered_map<std::string, std::uint32_t> abbreviations_; // normal form → group
+  // one-word names that match freely, by spelling key, for names split in two (`כרמי אל`)
+  std::unordered_map<std::string, std::uint32_t> whole_words_;
   phrase_index names_{phrase_index::options{false, 5, false, false, false}};
 };
 

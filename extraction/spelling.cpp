@@ -99,7 +99,13 @@ std::vector<std::string> hebrew_prefix_splits(std::string_view word) {
   for (std::size_t k = 1; k <= 4 && k + 2 <= letters; ++k) {
     if (!is_prefix_letter(cps[k - 1]))
       break;
+    // `ו` (and) only comes first and `ה` (the) only last: `מוצפת` is
+    // "flooded", not `מו` + צפת.
+    if (k > 1 && cps[k - 1] == vav)
+      break;
     out.emplace_back(word.substr(b[k]));
+    if (cps[k - 1] == U'\u05D4')
+      break;
   }
   return out;
 }

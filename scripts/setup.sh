@@ -14,6 +14,7 @@ packages=(
   libpocketsphinx-dev libsphinxbase-dev pocketsphinx-en-us
   libsndfile1-dev libsamplerate0-dev libmpg123-dev flite sox
   pocketsphinx pocketsphinx-testdata sctk
+  wamerican
 )
 missing=()
 for p in "${packages[@]}"; do

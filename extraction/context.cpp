@@ -219,14 +219,6 @@ bool names_a_person(const std::vector<token>& t, const match_span& m) {
   return false;
 }
 
-bool only_agrees(const std::vector<token>& words) {
-  static const word_set s = folded(
-      {"yes",     "yeah", "yep",  "yup",   "right", "correct", "exactly", "thats", "that", "is",     "its",
-       "it",      "ok",   "okay", "sure",  "uh",    "huh",     "mhm",     "sir",   "maam", "sounds", "good",
-       "perfect", "כן",   "נכון", "בדיוק", "זה",    "אוקיי",   "בסדר",    "יופי",  "אה",   "נו",     "טוב"});
-  return std::all_of(words.begin(), words.end(), [](const token& t) { return in(s, t.text); });
-}
-
 bool describes_speaker(const std::vector<token>& t, const match_span& m) {
   auto back = [&](std::size_t n) -> const std::string& {
     static const std::string none;
@@ -235,6 +227,13 @@ bool describes_speaker(const std::vector<token>& t, const match_span& m) {
   // "I'm a locksmith myself", "no, this is a locksmith"
   if ((back(1) == "a" || back(1) == "an") &&
       (back(2) == "im" || back(2) == "am" || (back(2) == "is" && back(3) == "this")))
+    return true;
+  // "you're locksmiths", "אתם מנעולנים": the business described to itself
+  if (back(1) == "אתם" || back(1) == "youre" || (back(1) == "are" && back(2) == "you") ||
+      (back(1) == "is" && back(2) == "this") || back(1) == "זה")
+    return true;
+  // "הגרר שלכם גרר לי", "your plumber was here": theirs, already come
+  if (m.last < t.size() && (t[m.last].text == "שלכם" || (back(1) == "your")))
     return true;
   // "אני עובד כמנעולן", "כנהג גרר", "כשוליה של מנעולן": `כ` is "as"
   if (t[m.first].hebrew && ends_with(m.prefix, "כ"))
@@ -267,6 +266,18 @@ bool seeks_work(const std::vector<token>& t) {
       return (after != "a") || (i + 3 < t.size() && t[i + 3].text == "job");
   }
   return false;
+}
+
+bool taken_back(const std::vector<token>& t, const match_span& m) {
+  // "בנתניה רגע לא סליחה", "in tempe sorry no": a correction right after
+  // the name takes it back.
+  bool correction = false, no = false;
+  for (std::size_t ahead = 0; ahead < 4 && m.last + ahead < t.size(); ++ahead) {
+    const auto& w = t[m.last + ahead].text;
+    correction = correction || (in(correction_cues(), w) && w != "said" && w != "אמרתי");
+    no = no || w == "no" || w == "לא";
+  }
+  return correction && no;
 }
 
 bool said_to_be_elsewhere(std::string_view text, const std::vector<token>& t, const match_span& m) {
@@ -375,13 +386,17 @@ bool after_settlement_word(const std::vector<token>& t, const match_span& m) {
          in_with_prefixes(settlement_words(), t[m.first - 1]);
 }
 
-bool has_place_context(const std::vector<token>& t, const match_span& m) {
+bool has_place_context(const std::vector<token>& t, const match_span& m, bool after_job_words) {
   if (m.first == 0)
     return false;
   const auto& prev = t[m.first - 1];
   // "במושב נהלל", "kibbutz Yagur"; "we're in mesa, no, chandler", "לא
   // בחיפה, בשדרות": a correction after another place.
   if (after_settlement_word(t, m) || after_correction(t, m))
+    return true;
+  // "בחוף של מכמורת"
+  if (t[m.first].hebrew && m.prefix.empty() && prev.text == "של" && m.first >= 2 &&
+      in_with_prefixes(hebrew_bare_place_leads(), t[m.first - 2]))
     return true;
   if (t[m.first].hebrew) {
     // "גר בעומר", "נמצאת במושב שחר", "אני מעומר": a locative or "from"
@@ -390,7 +405,8 @@ bool has_place_context(const std::vector<token>& t, const match_span& m) {
     if (in_with_prefixes(hebrew_place_leads(), prev) && locative)
       return true;
     // "הדירה של סבתא שלי בנשר": in the place of the job named just before.
-    for (std::size_t back = 1; ends_with(m.prefix, "ב") && back <= 4 && back <= m.first; ++back)
+    for (std::size_t back = 1; after_job_words && ends_with(m.prefix, "ב") && back <= 4 && back <= m.first;
+         ++back)
       if (in_with_prefixes(job_cues(), t[m.first - back]))
         return true;
     return m.prefix.empty() && in_with_prefixes(hebrew_bare_place_leads(), prev);
@@ -405,7 +421,7 @@ bool has_place_context(const std::vector<token>& t, const match_span& m) {
 }
 
 bool has_weak_place_context(const std::vector<token>& t, const match_span& m) {
-  if (has_place_context(t, m))
+  if (has_place_context(t, m, true))
     return true;
   if (m.first == 0)
     return false;
@@ -434,7 +450,7 @@ int job_salience(const std::vector<token>& t, const match_span& m, std::size_t s
   score += correction ? 2 : 0;
   score += contrast && since > 0 ? 1 : 0;
   score += job ? 1 : 0;
-  score += after_settlement_word(t, m) ? 2 : 0;
+  score += after_settlement_word(t, m) ? 1 : 0;
   // "מושב גילת ליד אופקים", "scottsdale near old town": the place after
   // "near", right after another one, is a landmark for it.
   if (m.first > 0 && since > 0 && m.first - 1 >= since && in_with_prefixes(near_words(), t[m.first - 1])) {

@@ -39,7 +39,10 @@ bool is_street_word(const token& t);
 // Words that say a place is meant, for names that are also everyday words:
 // "I live in Orange", "we're located in Mobile", "from Reading", "אני גר
 // בעומר", "נמצאת במושב שחר".
-bool has_place_context(const std::vector<token>& t, const match_span& m);
+// `after_job_words`: also "הדירה של סבתא שלי בנשר" (in, after a word for
+// the job's place); for towns, not for villages whose names are also
+// possessives (`בעלי`, my husband's).
+bool has_place_context(const std::vector<token>& t, const match_span& m, bool after_job_words = true);
 
 // Less: right after "in"/"at", or a Hebrew locative prefix (`בעומר`). For
 // names that are words but also big cities (Eugene, Lincoln).
@@ -69,6 +72,11 @@ bool names_a_person(const std::vector<token>& t, const match_span& m);
 // where my office is", "newark is my old address", "אשקלון זה ההורים".
 bool said_to_be_elsewhere(std::string_view text, const std::vector<token>& t, const match_span& m);
 
+// A place taken back right after it was said: "in tempe sorry no", "בנתניה
+// רגע לא סליחה". (Not for services: the correction after one is mostly
+// about the place said next, "צריך מנעולן לחיפה, אה לא סליחה".)
+bool taken_back(const std::vector<token>& t, const match_span& m);
+
 // A service named as what someone is, not what they need: "I'm a
 // locksmith myself", "this is a locksmith", "עבודה כנהג גרר".
 bool describes_speaker(const std::vector<token>& t, const match_span& m);
@@ -76,10 +84,6 @@ bool describes_speaker(const std::vector<token>& t, const match_span& m);
 // A caller looking for work, not for a service: "are you hiring", "מחפש
 // עבודה", "קורות חיים".
 bool seeks_work(const std::vector<token>& t);
-
-// A caller's turn that only agrees with what the business read back: "כן",
-// "yes that's right", "yeah".
-bool only_agrees(const std::vector<token>& words);
 
 // Whether a word may stand right before a place name ("in", "from", "גר",
 // "ליד"), for looking up misheard one-word names only where a place is

@@ -67,6 +67,7 @@ constexpr double ambiguity_floor = 0.6;
 constexpr double clear_majority = 0.9;
 // A city this big that is also a word or a name needs only "in" before it.
 constexpr std::uint64_t big_city = 100'000;
+constexpr std::uint64_t town = 5'000;
 
 double quality_factor(match_quality q) {
   switch (q) {
@@ -182,9 +183,18 @@ std::optional<choice> choose(const std::vector<finding>& all, const std::set<std
     auto [it, fresh] = best_salience.try_emplace(f.value, f.salience);
     it->second = std::max(it->second, f.salience);
   }
+  // The caller's words decide: with two channels, what the business said
+  // ("we also cover Haifa", "this is a locksmith, wrong number") counts for
+  // a field only when the caller named nothing for it (a caller who only
+  // answers "yes" to what the business read back), and not where the
+  // business spoke of where it works.
+  bool caller_said = std::any_of(all.begin(), all.end(), [&](const finding& f) {
+    return f.from != channel::business && (!denied.count(f.value) || best_salience[f.value] >= 2);
+  });
   std::vector<const finding*> found;
   for (const auto& f : all)
-    if (!denied.count(f.value) || best_salience[f.value] >= 2)
+    if ((!denied.count(f.value) || best_salience[f.value] >= 2) &&
+        (f.from != channel::business || (!caller_said && f.salience >= 0)))
       found.push_back(&f);
   if (found.empty())
     return std::nullopt;
@@ -380,24 +390,8 @@ void rank(std::vector<finding>& found, const std::vector<token>& tokens, bool se
 
 extraction_result gazetteer::extract(const catalogue& c, const std::string& transcript) {
   auto labelled = label(transcript);
-  // The caller's words decide: with two channels, what the business said
-  // ("we also cover Haifa", "this is a locksmith, wrong number") is not the
-  // caller's need. It is read only when the caller said nothing.
-  // A caller who only agrees ("כן", "yes that's right") with what the business
-  // read back said the business's words, so they count then.
-  std::vector<token> caller_words;
-  for (std::size_t i = 0; i < labelled.tokens.size(); ++i)
-    if (labelled.channels[i] == channel::caller)
-      caller_words.push_back(labelled.tokens[i]);
-  bool caller_spoke = !caller_words.empty() && !only_agrees(caller_words);
-  std::vector<channel> channels;
-  std::vector<token> kept;
-  for (std::size_t i = 0; i < labelled.tokens.size(); ++i)
-    if (!caller_spoke || labelled.channels[i] != channel::business) {
-      kept.push_back(std::move(labelled.tokens[i]));
-      channels.push_back(labelled.channels[i]);
-    }
-  const text_words words(std::move(kept));
+  const std::vector<channel> channels = std::move(labelled.channels);
+  const text_words words(std::move(labelled.tokens));
   const auto& tokens = words.tokens();
   extraction_result r;
   if (tokens.empty())
@@ -470,13 +464,14 @@ extraction_result gazetteer::extract(const catalogue& c, const std::string& tran
     } else if (m.where->population >= big_city) {
       context = has_weak_place_context(tokens, span); // "in Eugene", "in Lincoln"
     } else {
-      context = has_place_context(tokens, span);
+      context = has_place_context(tokens, span, m.where->population >= town);
     }
     if (!m.state_said && (m.needs == support::state || (m.needs == support::context && !context)))
       continue;
     const auto& p = *m.where;
     auto value = city_value(p, layout, hebrew);
-    if (is_negated(transcript, tokens, span) || said_to_be_elsewhere(transcript, tokens, span)) {
+    if (is_negated(transcript, tokens, span) || said_to_be_elsewhere(transcript, tokens, span) ||
+        taken_back(tokens, span)) {
       cities_denied.insert(value);
       continue;
     }

@@ -170,9 +170,9 @@ struct short_form {
 };
 constexpr short_form hebrew_short_forms[] = {
     {"מבשרת", "מבשרת ציון", false},     {"טבעון", "קריית טבעון", false},  {"יפו", "תל אביב-יפו", false},
-    {"נצרת עילית", "נוף הגליל", false}, {"מזכרת", "מזכרת בתיה", false},   {"אונו", "קריית אונו", false},
-    {"עקרון", "קריית עקרון", false},    {"ביאליק", "קריית ביאליק", true}, {"מוצקין", "קריית מוצקין", true},
-    {"מלאכי", "קריית מלאכי", true},     {"זכרון", "זכרון יעקב", true},
+    {"נצרת עילית", "נוף הגליל", false}, {"יוקנעם", "יקנעם עילית", false}, {"מזכרת", "מזכרת בתיה", false},
+    {"אונו", "קריית אונו", false},      {"עקרון", "קריית עקרון", false},  {"ביאליק", "קריית ביאליק", true},
+    {"מוצקין", "קריית מוצקין", true},   {"מלאכי", "קריית מלאכי", true},   {"זכרון", "זכרון יעקב", true},
 };
 
 std::string joined(const std::vector<std::string>& words) {
@@ -410,7 +410,33 @@ std::vector<place_match> place_index::find_all(const text_words& words) const {
   const auto& text = words.tokens();
   std::vector<place_match> out;
   std::vector<bool> taken(text.size(), false);
+  // A one-word name split in two by the speech engine (`לכרמי אל`): it
+  // wins over what the halves match alone, unless that is a real name.
+  std::vector<place_match> split;
+  std::vector<bool> in_split(text.size(), false);
+  for (std::size_t i = 0; i + 1 < text.size() && !whole_words_.empty(); ++i) {
+    if (in_split[i] || !text[i].hebrew || !text[i + 1].hebrew)
+      continue;
+    std::vector<std::pair<std::string, std::string>> forms{{text[i].text, {}}}; // word, prefix
+    for (auto& f : hebrew_prefix_splits(text[i].text))
+      forms.emplace_back(f, text[i].text.substr(0, text[i].text.size() - f.size()));
+    for (const auto& [word, prefix] : forms) {
+      auto it = whole_words_.find(spelling_key(word + text[i + 1].text));
+      if (it == whole_words_.end())
+        continue;
+      auto pm = match_for(i, i + 2, it->second);
+      pm.quality = match_quality::spelling;
+      pm.prefix = prefix;
+      in_split[i] = in_split[i + 1] = true;
+      split.push_back(std::move(pm));
+      break;
+    }
+  }
   for (const auto& m : names_.find(words)) {
+    bool real =
+        !m.loose && m.quality == match_quality::exact && groups_[m.value].needs == place_match::support::none;
+    if (!real && std::any_of(in_split.begin() + m.first, in_split.begin() + m.last, [](bool b) { return b; }))
+      continue;
     auto pm = match_for(m.first, m.last, m.value);
     pm.quality = m.quality;
     pm.prefix = m.prefix;
@@ -422,6 +448,11 @@ std::vector<place_match> place_index::find_all(const text_words& words) const {
     std::fill(taken.begin() + m.first, taken.begin() + m.last, true);
     out.push_back(std::move(pm));
   }
+  for (auto& m : split)
+    if (!taken[m.first] && !taken[m.first + 1]) {
+      taken[m.first] = taken[m.first + 1] = true;
+      out.push_back(std::move(m));
+    }
   // `ת"א`, `בב"ש`: only where written as an abbreviation, since `תא` is a word.
   for (std::size_t i = 0; i < text.size() && !abbreviations_.empty(); ++i) {
     if (!text[i].acronym || taken[i])
@@ -437,25 +468,6 @@ std::vector<place_match> place_index::find_all(const text_words& words) const {
         out.push_back(std::move(pm));
         break;
       }
-    }
-  }
-  // A one-word name split in two by the speech engine: `לכרמי אל`.
-  for (std::size_t i = 0; i + 1 < text.size() && !whole_words_.empty(); ++i) {
-    if (taken[i] || taken[i + 1] || !text[i].hebrew || !text[i + 1].hebrew)
-      continue;
-    std::vector<std::pair<std::string, std::string>> forms{{text[i].text, {}}}; // word, prefix
-    for (auto& s : hebrew_prefix_splits(text[i].text))
-      forms.emplace_back(s, text[i].text.substr(0, text[i].text.size() - s.size()));
-    for (const auto& [word, prefix] : forms) {
-      auto it = whole_words_.find(spelling_key(word + text[i + 1].text));
-      if (it == whole_words_.end())
-        continue;
-      auto pm = match_for(i, i + 2, it->second);
-      pm.quality = match_quality::spelling;
-      pm.prefix = prefix;
-      taken[i] = taken[i + 1] = true;
-      out.push_back(std::move(pm));
-      break;
     }
   }
   // A one-word name misheard (`sacremento`, `בנתיבוט`) only right after a

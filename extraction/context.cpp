@@ -34,10 +34,25 @@ bool ends_with(const std::string& s, std::string_view tail) {
 bool in_with_prefixes(const word_set& s, const token& t) {
   if (in(s, t.text))
     return true;
-  if (t.hebrew)
-    for (const auto& w : hebrew_prefix_splits(t.text))
-      if (in(s, w))
-        return true;
+  if (!t.hebrew)
+    return false;
+  // hebrew_prefix_splits without its vector: this runs for every word
+  // around every match. Prefix letters are two bytes each.
+  thread_local std::string rest;
+  for (std::size_t k = 1; k <= 4 && 2 * k + 4 <= t.text.size(); ++k) {
+    auto letter = t.text.substr(2 * (k - 1), 2);
+    static const std::string prefix_letters = "והבכלמש";
+    bool is_prefix = false;
+    for (std::size_t i = 0; i + 1 < prefix_letters.size(); i += 2)
+      is_prefix = is_prefix || prefix_letters.compare(i, 2, letter) == 0;
+    if (!is_prefix || (k > 1 && letter == "ו"))
+      return false;
+    rest.assign(t.text, 2 * k, std::string::npos);
+    if (in(s, rest))
+      return true;
+    if (letter == "ה")
+      return false;
+  }
   return false;
 }
 

@@ -348,11 +348,12 @@ std::vector<bool> business_name_words(const std::vector<token>& tokens, const st
   auto same = [](const token& t, const std::string& w, bool first) {
     if (t.text == w)
       return true;
-    if (first && t.hebrew) // `להמפתח`: prefix letters on the first word
-      for (const auto& s : hebrew_prefix_splits(t.text))
-        if (s == w)
-          return true;
-    return false;
+    // `להמפתח`: up to four prefix letters (two bytes each) on the first word
+    if (!first || !t.hebrew || t.text.size() <= w.size() || t.text.size() > w.size() + 8 ||
+        t.text.compare(t.text.size() - w.size(), w.size(), w) != 0)
+      return false;
+    const auto splits = hebrew_prefix_splits(t.text);
+    return std::find(splits.begin(), splits.end(), w) != splits.end();
   };
   for (std::size_t i = 0; i < tokens.size(); ++i)
     for (std::size_t k = 0; k + 1 < words.size(); ++k) {
@@ -405,7 +406,7 @@ extraction_result gazetteer::extract(const catalogue& c, const std::string& tran
   std::vector<finding> service_found;
   std::set<std::string> services_denied;
   const bool job_seeker = seeks_work(tokens);
-  for (const auto& m : services.find(tokens)) {
+  for (const auto& m : services.find(words)) {
     match_span span{m.first, m.last, m.prefix, true};
     if (job_seeker || overlaps(masked, span.first, span.last) || describes_speaker(tokens, span))
       continue;

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <optional>
+#include <tuple>
 
 namespace callscribe::extraction {
 namespace {
@@ -19,6 +20,28 @@ std::string join_keys(const std::vector<std::string>& words, std::size_t n) {
     key += spelling_key(words[i]);
   }
   return key;
+}
+
+// The first and last letters of a word and how many letters it has.
+std::tuple<char32_t, char32_t, std::size_t> edges(std::string_view w) {
+  char32_t first = 0, last = 0;
+  std::size_t letters = 0;
+  const auto* p = reinterpret_cast<const unsigned char*>(w.data());
+  for (std::size_t i = 0; i < w.size();) {
+    char32_t c = p[i];
+    std::size_t len = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+    if (len > 1) {
+      c &= (0xFF >> (len + 1));
+      for (std::size_t k = 1; k < len && i + k < w.size(); ++k)
+        c = (c << 6) | (p[i + k] & 0x3F);
+    }
+    if (letters == 0)
+      first = c;
+    last = c;
+    ++letters;
+    i += len;
+  }
+  return {first, last, letters};
 }
 
 } // namespace
@@ -34,22 +57,27 @@ bool phrase_index::add_tokens(std::vector<std::string> words, std::uint32_t valu
   if (words.empty())
     return false;
   auto id = static_cast<std::uint32_t>(phrases_.size());
-  by_key_[join_keys(words, words.size())].push_back(id);
+  auto [it, fresh] = by_key_.try_emplace(join_keys(words, words.size()));
+  it->second.push_back(id);
+  begins_.insert(it->first);
   for (std::size_t n = 1; n < words.size(); ++n) {
-    key_prefixes_.insert(join_keys(words, n));
-    later_keys_.insert(spelling_key(words[n]));
+    begins_.insert(*key_prefixes_.insert(join_keys(words, n)).first);
+    later_key_views_.insert(*later_keys_.insert(spelling_key(words[n])).first);
   }
   for (const auto& w : words) {
     if (letter_count(w) < opts_.fuzzy_min_letters)
       continue;
     auto remember = [&](const std::string& k) {
       auto& v = deletions_[k];
-      if (std::find(v.begin(), v.end(), w) == v.end())
-        v.push_back(w);
+      if (std::none_of(v.begin(), v.end(), [&](const auto& e) { return e.first == w; }))
+        v.emplace_back(w, spelling_key(w));
     };
     remember(w);
     for (const auto& d : one_letter_deletions(w))
       remember(d);
+    auto [first, last, letters] = edges(w);
+    edge_letters_.insert(edge_key(false, first, letters));
+    edge_letters_.insert(edge_key(true, last, letters));
   }
   longest_ = std::max(longest_, words.size());
   for (const auto& w : words) {
@@ -61,36 +89,51 @@ bool phrase_index::add_tokens(std::vector<std::string> words, std::uint32_t valu
   return true;
 }
 
-void phrase_index::add_fuzzy_candidates(const std::string& form, std::vector<alternative>& out,
+std::uint64_t phrase_index::edge_key(bool last, char32_t letter, std::size_t letters) {
+  return (static_cast<std::uint64_t>(last) << 63) | (static_cast<std::uint64_t>(letter) << 16) |
+         static_cast<std::uint64_t>(letters & 0xFFFF);
+}
+
+bool phrase_index::may_be_misheard(std::string_view form) const {
+  auto [first, last, letters] = edges(form);
+  const std::size_t reach = letters >= two_edit_min_letters ? 2 : 1;
+  for (std::size_t n = letters > reach ? letters - reach : 0; n <= letters + reach; ++n)
+    if (edge_letters_.count(edge_key(false, first, n)) || edge_letters_.count(edge_key(true, last, n)))
+      return true;
+  return false;
+}
+
+void phrase_index::add_fuzzy_candidates(std::string_view form, std::vector<alternative>& out,
                                         bool even_phrase_words) const {
-  if (deletions_.empty() || letter_count(form) < opts_.fuzzy_min_letters)
+  if (deletions_.empty() || letter_count(form) < opts_.fuzzy_min_letters || !may_be_misheard(form))
     return;
+  thread_local std::string deleted;
+  deleted.assign(form);
   // A word that is itself a phrase word is not a misspelling of another.
-  if (auto it = deletions_.find(form);
+  if (auto it = deletions_.find(deleted);
       !even_phrase_words && it != deletions_.end() &&
-      std::find(it->second.begin(), it->second.end(), form) != it->second.end())
+      std::any_of(it->second.begin(), it->second.end(), [&](const auto& e) { return e.first == form; }))
     return;
   auto consider = [&](const std::string& k) {
     auto it = deletions_.find(k);
     if (it == deletions_.end())
       return;
-    for (const auto& w : it->second)
+    for (const auto& [w, key] : it->second)
       // A long name may be misheard twice (`cleavland`); the deletion index
       // finds such pairs when each lost one letter.
       if (w != form && letter_count(w) >= opts_.fuzzy_min_letters &&
           (within_one_edit(form, w) || (letter_count(w) >= two_edit_min_letters && within_edits(form, w, 2))))
-        out.push_back({w, spelling_key(w), match_quality::fuzzy, {}});
+        out.push_back({w, key, match_quality::fuzzy, {}});
   };
-  consider(form);
+  consider(deleted);
   // Each one-letter deletion in one reused buffer: this runs for every
   // distinct long word of a transcript, against every list.
-  thread_local std::string deleted;
   for (std::size_t i = 0; i < form.size();) {
     std::size_t len = 1;
     while (i + len < form.size() && (static_cast<unsigned char>(form[i + len]) & 0xC0) == 0x80)
       ++len;
-    deleted.assign(form, 0, i);
-    deleted.append(form, i + len, std::string::npos);
+    deleted.assign(form.substr(0, i));
+    deleted.append(form.substr(i + len));
     consider(deleted);
     i += len;
   }
@@ -141,16 +184,28 @@ std::vector<phrase_index::alternative> phrase_index::fuzzy_forms(const std::vect
 }
 
 std::vector<phrase_index::alternative> phrase_index::unique_forms(std::vector<alternative> out) const {
-  // Keep the best quality of each form.
-  std::stable_sort(out.begin(), out.end(),
-                   [](const alternative& a, const alternative& b) { return a.quality < b.quality; });
-  std::vector<alternative> unique;
-  for (auto& a : out)
-    if (std::none_of(unique.begin(), unique.end(), [&](const alternative& u) { return u.word == a.word; })) {
-      a.begins = by_key_.count(a.key) > 0 || key_prefixes_.count(a.key) > 0;
-      unique.push_back(std::move(a));
+  // Keep the best quality of each form, in place: a word has a dozen forms
+  // at most.
+  std::size_t kept = 0;
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    auto& a = out[i];
+    std::size_t j = 0;
+    while (j < kept && out[j].word != a.word)
+      ++j;
+    if (j < kept) {
+      if (a.quality < out[j].quality)
+        out[j] = a;
+      continue;
     }
-  return unique;
+    out[kept++] = a;
+  }
+  out.resize(kept);
+  for (auto& a : out)
+    a.begins = begins_.count(a.key) > 0;
+  // Better forms first, as before.
+  std::stable_sort(out.begin(), out.end(),
+                   [](const alternative& x, const alternative& y) { return x.quality < y.quality; });
+  return out;
 }
 
 // The forms of one distinct word, the misspellings computed only when a walk
@@ -181,7 +236,10 @@ void phrase_index::visit(walk_state& w, std::size_t pos, const std::string& key,
   if (pos == w.start && !alt.begins)
     return; // most words begin nothing: no key to build
   bool fuzzy = alt.quality == match_quality::fuzzy;
-  std::string k = key.empty() ? alt.key : key + ' ' + alt.key;
+  std::string k = key;
+  if (!k.empty())
+    k.push_back(' ');
+  k.append(alt.key);
   w.chosen.push_back(&alt);
   if (auto it = by_key_.find(k); it != by_key_.end()) {
     for (auto id : it->second) {
@@ -214,7 +272,8 @@ void phrase_index::visit(walk_state& w, std::size_t pos, const std::string& key,
           ok = false;
       }
       if (ok)
-        w.out.push_back({w.start, pos + 1, p.value, p.weight, quality, w.chosen.front()->prefix, loose});
+        w.out.push_back(
+            {w.start, pos + 1, p.value, p.weight, quality, std::string(w.chosen.front()->prefix), loose});
     }
   }
   if (pos + 1 < w.words.size() && w.words[pos + 1] && w.chosen.size() < longest_ && key_prefixes_.count(k))
@@ -250,14 +309,14 @@ phrase_index::misheard_single_words(const std::vector<word_form>& forms) const {
     if (f.how == word_form::kind::as_said || (f.how == word_form::kind::prefix_split && !f.article))
       exact.push_back({f.word, f.key, match_quality::exact, f.prefix});
   for (const auto& alt : fuzzy_forms(exact, true)) {
-    auto it = by_key_.find(alt.key);
+    auto it = by_key_.find(std::string(alt.key));
     if (it == by_key_.end())
       continue;
     for (auto id : it->second)
       if (phrases_[id].words.size() == 1 && phrases_[id].words[0] == alt.word &&
           std::none_of(out.begin(), out.end(),
                        [&](const misheard& m) { return m.value == phrases_[id].value; }))
-        out.push_back({phrases_[id].value, alt.prefix});
+        out.push_back({phrases_[id].value, std::string(alt.prefix)});
   }
   return out;
 }
@@ -281,7 +340,7 @@ std::vector<phrase_match> phrase_index::find(const text_words& text) const {
       e.first = exact_forms(text.forms(id), true);
       e.next = t.hebrew ? exact_forms(text.forms(id), false) : e.first;
       e.later_word = std::any_of(e.next.begin(), e.next.end(),
-                                 [&](const alternative& a) { return later_keys_.count(a.key) > 0; });
+                                 [&](const alternative& a) { return later_key_views_.count(a.key) > 0; });
     }
     words[i] = &e;
   }

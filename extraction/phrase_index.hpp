@@ -80,11 +80,13 @@ private:
     std::uint32_t value;
     std::uint64_t weight;
   };
+  // Views into the text_words being searched or into this index's own
+  // tables: a search allocates no strings per word form.
   struct alternative {
-    std::string word;
-    std::string key; // spelling_key(word)
+    std::string_view word;
+    std::string_view key; // spelling_key(word)
     match_quality quality;
-    std::string prefix;           // the Hebrew prefix letters taken off the token
+    std::string_view prefix;      // the Hebrew prefix letters taken off the token
     bool begins = false;          // `key` is a phrase or the first word of one
     bool short_romanized = false; // a romanisation key of a word under romanized_min_letters
     bool romanized = false;
@@ -98,7 +100,7 @@ private:
   std::vector<alternative> fuzzy_forms(const std::vector<alternative>& exact,
                                        bool even_phrase_words = false) const;
   std::vector<alternative> unique_forms(std::vector<alternative> forms) const;
-  void add_fuzzy_candidates(const std::string& form, std::vector<alternative>& out,
+  void add_fuzzy_candidates(std::string_view form, std::vector<alternative>& out,
                             bool even_phrase_words) const;
   struct walk_state;
   void search(std::vector<expansion*>& words, std::size_t start, std::vector<phrase_match>& out) const;
@@ -112,11 +114,21 @@ private:
   std::unordered_map<std::string, std::vector<std::uint32_t>> by_key_;
   // every proper leading part of those keys, to stop a search early
   std::unordered_set<std::string> key_prefixes_;
+  // the keys of by_key_ and key_prefixes_ together: what may begin a match;
+  // views into those two (their nodes do not move), so a lookup makes no string
+  std::unordered_set<std::string_view> begins_;
   // keys of every word after the first of some phrase
   std::unordered_set<std::string> later_keys_;
+  std::unordered_set<std::string_view> later_key_views_; // views into later_keys_
   // for one-edit lookups: a phrase word (and each of its one-letter
-  // deletions) → the phrase words it comes from
-  std::unordered_map<std::string, std::vector<std::string>> deletions_;
+  // deletions) → the phrase words it comes from, with their spelling keys
+  std::unordered_map<std::string, std::vector<std::pair<std::string, std::string>>> deletions_;
+  // (first or last letter, letter count) of every word in deletions_: one
+  // edit keeps the first or the last letter, so a word that shares neither
+  // with any phrase word of about its length needs no deletion lookups.
+  std::unordered_set<std::uint64_t> edge_letters_;
+  static std::uint64_t edge_key(bool last, char32_t letter, std::size_t letters);
+  bool may_be_misheard(std::string_view form) const;
   std::size_t longest_ = 0; // words in the longest phrase
   // Which scripts the phrases are in: a word of the other script cannot
   // begin a match (the US list has no Hebrew), so it is not expanded.

@@ -415,7 +415,9 @@ std::vector<place_match> place_index::find_all(const text_words& words) const {
   std::vector<place_match> split;
   std::vector<bool> in_split(text.size(), false);
   for (std::size_t i = 0; i + 1 < text.size() && !whole_words_.empty(); ++i) {
-    if (in_split[i] || !text[i].hebrew || !text[i + 1].hebrew)
+    // The engine splits off a short tail (`כרמי אל`, `ראש העין` is two words
+    // anyway): only a second word of at most three letters is looked at.
+    if (in_split[i] || !text[i].hebrew || !text[i + 1].hebrew || letter_count(text[i + 1].text) > 3)
       continue;
     std::vector<std::pair<std::string, std::string>> forms{{text[i].text, {}}}; // word, prefix
     for (auto& f : hebrew_prefix_splits(text[i].text))
@@ -484,11 +486,9 @@ std::vector<place_match> place_index::find_all(const text_words& words) const {
     place_match* tiny = taken[i] && !(layout_ == layout::us && state_at(text, i + 1)) ? tiny_at(i) : nullptr;
     if ((taken[i] && !tiny) || letter_count(text[i].text) < 5)
       continue;
-    // In Hebrew the word itself may say "in" or "from": `בכרמיעל`.
-    bool locative =
-        text[i].hebrew && (text[i].text.compare(0, 2, "ב") == 0 || text[i].text.compare(0, 2, "מ") == 0 ||
-                           text[i].text.compare(0, 2, "ל") == 0);
-    if (!locative && !may_precede_place(text[i - 1]))
+    // Only right after a word asking for a place ("in", "גר"); the gazetteer
+    // asks the same.
+    if (!may_precede_place(text[i - 1]))
       continue;
     const auto heard = names_.misheard_single_words(words.forms(words.word_of(i)));
     const phrase_index::misheard* best = nullptr;

@@ -40,8 +40,11 @@ service_index::service_index(const catalogue& c) {
       }
     if (changed)
       phrases_.add_tokens(based, service);
-    if (words.size() > 1 || letter_count(words[0]) >= 6)
-      compact_.emplace(joined_without_spaces(words), service);
+    if (words.size() > 1 || letter_count(words[0]) >= 6) {
+      auto joined = joined_without_spaces(words);
+      longest_compact_ = std::max(longest_compact_, joined.size());
+      compact_.emplace(std::move(joined), service);
+    }
     if (words.size() > 1)
       aliases_.push_back({words, service});
     for (const auto& w : words)
@@ -57,16 +60,14 @@ service_index::service_index(const catalogue& c) {
   }
 }
 
-std::vector<service_match> service_index::find(const std::vector<token>& tokens) const {
+std::vector<service_match> service_index::find(const text_words& text) const {
   // Fillers out, positions kept.
+  const auto& tokens = text.tokens();
   std::vector<std::size_t> at;
-  std::vector<token> content;
   for (std::size_t i = 0; i < tokens.size(); ++i)
-    if (!is_filler(tokens[i].text)) {
+    if (!is_filler(tokens[i].text))
       at.push_back(i);
-      content.push_back(tokens[i]);
-    }
-  const text_words words(std::move(content));
+  const text_words words(text, at);
   const auto& ct = words.tokens();
   std::vector<service_match> all;
   for (const auto& m : phrases_.find(words))
@@ -77,6 +78,8 @@ std::vector<service_match> service_index::find(const std::vector<token>& tokens)
     std::string joined;
     for (std::size_t n = 0; n < 4 && i + n < ct.size(); ++n) {
       joined += ct[i + n].text;
+      if (joined.size() > longest_compact_)
+        break;
       if (auto it = compact_.find(joined); it != compact_.end())
         all.push_back({at[i], at[i + n] + 1, it->second, match_quality::exact, {}});
     }

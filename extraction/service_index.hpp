@@ -29,7 +29,7 @@ public:
   explicit service_index(const catalogue& c);
 
   // Matches on `tokens`, longest first and not overlapping, by position.
-  std::vector<service_match> find(const std::vector<token>& tokens) const;
+  std::vector<service_match> find(const text_words& text) const;
 
   // Most words that may stand between two words of an alias, and in all.
   static constexpr std::size_t max_gap = 2, max_gaps = 3;
@@ -40,10 +40,13 @@ private:
     std::uint32_t service;
   };
   phrase_index phrases_{phrase_index::options{true, 5}};
-  phrase_index single_words_{phrase_index::options{true, 5}}; // every alias word, for gapped matches
-  std::vector<std::string> word_list_;                        // single_words_ value → word
+  // every alias word, for gapped matches; heard exactly (a misheard word
+  // with others between is too little to go on)
+  phrase_index single_words_{phrase_index::options{true, 1000}};
+  std::vector<std::string> word_list_; // single_words_ value → word
   std::vector<alias> aliases_;
   std::unordered_map<std::string, std::uint32_t> compact_; // words joined without spaces → service
+  std::size_t longest_compact_ = 0;
 };
 
 } // namespace callscribe::extraction

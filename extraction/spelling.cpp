@@ -116,7 +116,45 @@ void fold_last(std::u32string& cps) {
     cps.back() = U'\u05D0';
 }
 
+// Plain Hebrew letters are two bytes, 0xD7 0x90–0xAA: the common case
+// needs no code points. Returns false (and leaves `out` alone) otherwise.
+bool hebrew_key_fast(std::string_view word, std::string& out) {
+  if (word.size() < 2 || word.size() % 2 != 0)
+    return false;
+  for (std::size_t i = 0; i < word.size(); i += 2)
+    if (static_cast<unsigned char>(word[i]) != 0xD7 || static_cast<unsigned char>(word[i + 1]) < 0x90 ||
+        static_cast<unsigned char>(word[i + 1]) > 0xAA)
+      return false;
+  auto sound_byte = [](unsigned char b) -> unsigned char {
+    switch (b) {
+    case 0xA2:     // ע
+      return 0x90; // א
+    case 0x98:     // ט
+      return 0xAA; // ת
+    case 0xA7:     // ק
+      return 0x9B; // כ
+    default:
+      return b;
+    }
+  };
+  out.clear();
+  out.reserve(word.size());
+  const std::size_t letters = word.size() / 2;
+  for (std::size_t k = 0; k < letters; ++k) {
+    auto b = static_cast<unsigned char>(word[2 * k + 1]);
+    if (k > 0 && (b == 0x95 || b == 0x99)) // ו, י after the first letter
+      continue;
+    if (k + 1 == letters && k > 0 && b == 0x94) // a last ה sounds like א
+      b = 0x90;
+    out.push_back(static_cast<char>(0xD7));
+    out.push_back(static_cast<char>(sound_byte(b)));
+  }
+  return true;
+}
+
 std::string spelling_key(std::string_view word) {
+  if (std::string fast; hebrew_key_fast(word, fast))
+    return fast;
   auto cps = to_code_points(word);
   if (cps.empty() || !is_hebrew_letter(cps[0]))
     return std::string(word);

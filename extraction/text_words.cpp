@@ -53,4 +53,19 @@ text_words::text_words(std::vector<token> tokens) : tokens_(std::move(tokens)) {
   }
 }
 
+text_words::text_words(const text_words& from, const std::vector<std::size_t>& keep) {
+  std::vector<std::int64_t> id_of(from.distinct(), -1);
+  tokens_.reserve(keep.size());
+  word_of_.reserve(keep.size());
+  for (auto i : keep) {
+    auto old = from.word_of(i);
+    if (id_of[old] < 0) {
+      id_of[old] = static_cast<std::int64_t>(forms_.size());
+      forms_.push_back(from.forms(old));
+    }
+    tokens_.push_back(from.tokens()[i]);
+    word_of_.push_back(static_cast<std::uint32_t>(id_of[old]));
+  }
+}
+
 } // namespace callscribe::extraction

@@ -39,6 +39,9 @@ struct word_form {
 class text_words {
 public:
   explicit text_words(std::vector<token> tokens);
+  // The tokens at `keep` (in order) of another text, their forms copied
+  // rather than worked out again.
+  text_words(const text_words& from, const std::vector<std::size_t>& keep);
 
   const std::vector<token>& tokens() const { return tokens_; }
   std::size_t size() const { return tokens_.size(); }

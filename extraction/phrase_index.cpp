@@ -326,13 +326,44 @@ std::vector<phrase_match> phrase_index::find(const text_words& text) const {
   if (phrases_.empty())
     return all;
   // A transcript says the same words many times; expand each word once.
-  std::vector<expansion> seen(text.distinct());
-  std::vector<bool> expanded(text.distinct(), false);
-  std::vector<expansion*> words(text.size(), nullptr);
+  // Most words neither begin nor go on any name here: first, cheaply, which
+  // words may matter at all.
+  enum : std::uint8_t { begins = 1, goes_on = 2, misheard = 4 };
+  std::vector<std::uint8_t> kind_of(text.distinct(), 0);
+  std::vector<bool> known(text.distinct(), false);
+  std::vector<std::uint8_t> at(text.size(), 0);
   for (std::size_t i = 0; i < text.size(); ++i) {
     const auto& t = text.tokens()[i];
     if (t.hebrew ? !has_hebrew_ : !has_latin_)
       continue; // no phrase starts or goes on here
+    auto id = text.word_of(i);
+    if (!known[id]) {
+      known[id] = true;
+      for (const auto& f : text.forms(id)) {
+        kind_of[id] |= begins_.count(f.key) ? begins : 0;
+        kind_of[id] |= later_key_views_.count(f.key) ? goes_on : 0;
+        if (!deletions_.empty() && letter_count(f.word) >= opts_.fuzzy_min_letters && may_be_misheard(f.word))
+          kind_of[id] |= misheard;
+      }
+    }
+    at[i] = kind_of[id];
+  }
+  // A misheard word matters alone only where single words may be misheard;
+  // else next to a word that begins a name (before it) or goes on one (after).
+  std::vector<bool> live(text.size(), false);
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    bool exact = at[i] & (begins | goes_on);
+    bool heard = (at[i] & misheard) && (opts_.fuzzy_single_word || (i > 0 && (at[i - 1] & begins)) ||
+                                        (i + 1 < text.size() && (at[i + 1] & goes_on)));
+    live[i] = exact || heard;
+  }
+  std::vector<expansion> seen(text.distinct());
+  std::vector<bool> expanded(text.distinct(), false);
+  std::vector<expansion*> words(text.size(), nullptr);
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (!live[i])
+      continue;
+    const auto& t = text.tokens()[i];
     auto id = text.word_of(i);
     auto& e = seen[id];
     if (!expanded[id]) {

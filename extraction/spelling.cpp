@@ -88,7 +88,10 @@ bool is_ascii_lower(std::string_view s) {
 } // namespace
 
 std::size_t letter_count(std::string_view word) {
-  return boundaries(word).size() - 1;
+  std::size_t n = 0;
+  for (unsigned char c : word)
+    n += (c & 0xC0) != 0x80;
+  return n;
 }
 
 std::vector<std::string> hebrew_prefix_splits(std::string_view word) {

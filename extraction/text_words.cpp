@@ -44,27 +44,23 @@ std::vector<word_form> expand(const token& t) {
 
 text_words::text_words(std::vector<token> tokens) : tokens_(std::move(tokens)) {
   word_of_.reserve(tokens_.size());
+  auto forms = std::make_shared<std::vector<std::vector<word_form>>>();
   std::unordered_map<std::string, std::uint32_t> ids;
   for (const auto& t : tokens_) {
-    auto [it, fresh] = ids.try_emplace(t.text, static_cast<std::uint32_t>(forms_.size()));
+    auto [it, fresh] = ids.try_emplace(t.text, static_cast<std::uint32_t>(forms->size()));
     if (fresh)
-      forms_.push_back(expand(t));
+      forms->push_back(expand(t));
     word_of_.push_back(it->second);
   }
+  forms_ = std::move(forms);
 }
 
-text_words::text_words(const text_words& from, const std::vector<std::size_t>& keep) {
-  std::vector<std::int64_t> id_of(from.distinct(), -1);
+text_words::text_words(const text_words& from, const std::vector<std::size_t>& keep) : forms_(from.forms_) {
   tokens_.reserve(keep.size());
   word_of_.reserve(keep.size());
   for (auto i : keep) {
-    auto old = from.word_of(i);
-    if (id_of[old] < 0) {
-      id_of[old] = static_cast<std::int64_t>(forms_.size());
-      forms_.push_back(from.forms(old));
-    }
     tokens_.push_back(from.tokens()[i]);
-    word_of_.push_back(static_cast<std::uint32_t>(id_of[old]));
+    word_of_.push_back(from.word_of(i));
   }
 }
 

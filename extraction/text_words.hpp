@@ -8,6 +8,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -39,23 +40,23 @@ struct word_form {
 class text_words {
 public:
   explicit text_words(std::vector<token> tokens);
-  // The tokens at `keep` (in order) of another text, their forms copied
-  // rather than worked out again.
+  // The tokens at `keep` (in order) of another text, sharing its forms
+  // rather than working them out again.
   text_words(const text_words& from, const std::vector<std::size_t>& keep);
 
   const std::vector<token>& tokens() const { return tokens_; }
   std::size_t size() const { return tokens_.size(); }
   // Tokens with the same normal form share one word id.
   std::uint32_t word_of(std::size_t token) const { return word_of_[token]; }
-  std::size_t distinct() const { return forms_.size(); }
-  const std::vector<word_form>& forms(std::uint32_t word) const { return forms_[word]; }
+  std::size_t distinct() const { return forms_->size(); }
+  const std::vector<word_form>& forms(std::uint32_t word) const { return (*forms_)[word]; }
 
   static constexpr std::size_t romanized_min_letters = 5;
 
 private:
   std::vector<token> tokens_;
   std::vector<std::uint32_t> word_of_;
-  std::vector<std::vector<word_form>> forms_;
+  std::shared_ptr<const std::vector<std::vector<word_form>>> forms_;
 };
 
 } // namespace callscribe::extraction

@@ -3,6 +3,7 @@
 // begin some phrase, so the cost grows with the text, not with the list.
 #include "extraction/phrase_index.hpp"
 
+#include "extraction/overlaps.hpp"
 #include "extraction/spelling.hpp"
 
 #include <algorithm>
@@ -391,16 +392,7 @@ std::vector<phrase_match> phrase_index::find(const text_words& text) const {
       return a.weight > b.weight;
     return a.first < b.first;
   });
-  std::vector<bool> taken(text.size(), false);
-  std::vector<phrase_match> kept;
-  for (const auto& m : all) {
-    if (std::any_of(taken.begin() + m.first, taken.begin() + m.last, [](bool b) { return b; }))
-      continue;
-    std::fill(taken.begin() + m.first, taken.begin() + m.last, true);
-    kept.push_back(m);
-  }
-  std::sort(kept.begin(), kept.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-  return kept;
+  return without_overlaps(all, text.size());
 }
 
 } // namespace callscribe::extraction

@@ -1,6 +1,7 @@
 #include "extraction/service_index.hpp"
 
 #include "extraction/context.hpp"
+#include "extraction/overlaps.hpp"
 #include "extraction/spelling.hpp"
 
 #include <algorithm>
@@ -129,16 +130,7 @@ std::vector<service_match> service_index::find(const text_words& text) const {
       return a.quality < b.quality;
     return a.first < b.first;
   });
-  std::vector<bool> taken(tokens.size(), false);
-  std::vector<service_match> kept;
-  for (const auto& m : all) {
-    if (std::any_of(taken.begin() + m.first, taken.begin() + m.last, [](bool b) { return b; }))
-      continue;
-    std::fill(taken.begin() + m.first, taken.begin() + m.last, true);
-    kept.push_back(m);
-  }
-  std::sort(kept.begin(), kept.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-  return kept;
+  return without_overlaps(all, tokens.size());
 }
 
 } // namespace callscribe::extraction

@@ -204,37 +204,17 @@ std::string romanization_key(std::string_view word) {
 bool is_defective_spelling_of(std::string_view written, std::string_view name, bool sounds) {
   auto w = to_code_points(written);
   auto n = to_code_points(name);
-  if (!sounds) {
-    // Compare letters as written: the sound map is the identity.
-    if (w.empty() || n.empty() || w[0] != n[0])
-      return false;
-    std::size_t i = 1, j = 1;
-    while (i < w.size() && j < n.size()) {
-      if (w[i] == n[j]) {
-        ++i;
-        ++j;
-      } else if (n[j] == vav || n[j] == yod) {
-        ++j;
-      } else {
-        return false;
-      }
-    }
-    if (i < w.size())
-      return false;
-    for (; j < n.size(); ++j)
-      if (n[j] != vav && n[j] != yod)
-        return false;
-    return true;
-  }
-  if (w.empty() || n.empty() || sound(w[0]) != sound(n[0]))
+  // With `sounds`, letters that sound alike are one letter.
+  auto same = [&](char32_t a, char32_t b) { return sounds ? sound(a) == sound(b) : a == b; };
+  if (w.empty() || n.empty() || !same(w[0], n[0]))
     return false;
-  if (is_hebrew_letter(w[0])) {
+  if (sounds && is_hebrew_letter(w[0])) {
     fold_last(w);
     fold_last(n);
   }
   std::size_t i = 1, j = 1;
   while (i < w.size() && j < n.size()) {
-    if (sound(w[i]) == sound(n[j])) {
+    if (same(w[i], n[j])) {
       ++i;
       ++j;
     } else if (n[j] == vav || n[j] == yod) {

@@ -9,17 +9,21 @@
 // schemas with them): the range is in its description and checked here.
 #include "extraction/llm_extractor.hpp"
 
+#include "http/service_call.hpp"
+
 #include <curl/curl.h>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cmath>
-#include <mutex>
 
 namespace callscribe::extraction {
 namespace {
 
 using json = nlohmann::json;
+using http::ascii_lower;
+using http::trimmed;
+using http::utf8_prefix;
 
 constexpr std::size_t max_answer_bytes = 1024 * 1024;
 // A transcript longer than this is cut (whole UTF-8 characters): what a caller needs is said early,
@@ -28,45 +32,10 @@ constexpr std::size_t max_transcript_bytes = 48 * 1024;
 constexpr std::size_t max_city_bytes = 120;
 constexpr std::chrono::milliseconds max_connect{10000};
 
-void init_curl_once() {
-  static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-}
-
-bool is_space(char c) {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
-}
-
-std::string trimmed(const std::string& s) {
-  std::size_t b = 0, e = s.size();
-  while (b < e && is_space(s[b]))
-    ++b;
-  while (e > b && is_space(s[e - 1]))
-    --e;
-  return s.substr(b, e - b);
-}
-
-std::string ascii_lower(std::string s) {
-  for (char& c : s)
-    if (c >= 'A' && c <= 'Z')
-      c = static_cast<char>(c - 'A' + 'a');
-  return s;
-}
-
-// At most `max` bytes of `s`, ending on a whole UTF-8 character.
-std::string utf8_prefix(const std::string& s, std::size_t max) {
-  std::size_t n = std::min(s.size(), max);
-  while (n > 0 && n < s.size() && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80)
-    --n;
-  return s.substr(0, n);
-}
-
-// A piece of text for a one-line message: whole characters, no line breaks or control characters.
+// A piece of text for a one-line message: whole characters, no line breaks or control characters;
+// "…" marks a cut of more than white space.
 std::string excerpt(const std::string& text, std::size_t max) {
-  std::string out = trimmed(utf8_prefix(text, max));
-  for (char& c : out)
-    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
-      c = ' ';
+  std::string out = http::one_line(trimmed(utf8_prefix(text, max)));
   if (out.size() < trimmed(text).size())
     out += "…";
   return out;
@@ -172,15 +141,6 @@ json answer_schema(const catalogue& c) {
           {"additionalProperties", false}};
 }
 
-std::size_t collect(char* data, std::size_t size, std::size_t count, void* user) {
-  auto* body = static_cast<std::string*>(user);
-  const std::size_t n = size * count;
-  if (body->size() + n > max_answer_bytes)
-    return 0; // libcurl stops with CURLE_WRITE_ERROR
-  body->append(data, n);
-  return n;
-}
-
 // The request failed before a usable content came back: a one-line reason.
 struct request_failed : std::runtime_error {
   using std::runtime_error::runtime_error;
@@ -194,20 +154,7 @@ std::string duration_text(std::chrono::milliseconds d) {
 
 // The service's own reason for an HTTP error: OpenAI's error.message, or the shapes others use.
 std::string service_message(const std::string& body) {
-  const json j = json::parse(body, nullptr, false);
-  std::string m;
-  if (j.is_object()) {
-    if (const auto e = j.find("error"); e != j.end()) {
-      if (e->is_object() && e->contains("message") && (*e)["message"].is_string())
-        m = (*e)["message"].get<std::string>();
-      else if (e->is_string())
-        m = e->get<std::string>();
-    }
-    for (const char* key : {"detail", "message"})
-      if (m.empty())
-        if (const auto d = j.find(key); d != j.end() && d->is_string())
-          m = d->get<std::string>();
-  }
+  std::string m = http::service_error_message(body);
   if (m.empty())
     m = body;
   return excerpt(m, 120);
@@ -226,23 +173,18 @@ std::string ask(const llm_options& o, const std::string& where, const std::strin
   list = curl_slist_append(list, "Expect:");
   std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)> headers(list, &curl_slist_free_all);
 
-  std::string answer;
+  http::capped_body received{max_answer_bytes};
   char error[CURL_ERROR_SIZE] = {};
   CURL* c = h.get();
   curl_easy_setopt(c, CURLOPT_URL, o.url.c_str());
   curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers.get());
   curl_easy_setopt(c, CURLOPT_POSTFIELDS, body.data());
   curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
-  curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(c, CURLOPT_USERAGENT, "callscribe");
-  curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");
-  curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(std::min(o.timeout, max_connect).count()));
-  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(o.timeout.count()));
-  curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, &collect);
-  curl_easy_setopt(c, CURLOPT_WRITEDATA, &answer);
+  http::set_service_options(c, std::min(o.timeout, max_connect), o.timeout);
+  http::collect_into(c, received);
   curl_easy_setopt(c, CURLOPT_ERRORBUFFER, error);
   const CURLcode code = curl_easy_perform(c);
+  const std::string& answer = received.text;
   if (code == CURLE_OPERATION_TIMEDOUT)
     throw request_failed("no answer from " + where + " within " + duration_text(o.timeout));
   if (code == CURLE_WRITE_ERROR)
@@ -396,34 +338,20 @@ extraction_result read_llm_answer(const catalogue& c, const std::string& transcr
 
 llm_extractor::llm_extractor(llm_options o, std::shared_ptr<extractor> fallback)
     : o_(std::move(o)), fallback_(std::move(fallback)) {
-  init_curl_once();
+  http::init_curl();
   if (!fallback_)
     throw std::invalid_argument("llm extractor: no fallback engine");
   if (trimmed(o_.model).empty())
     throw std::invalid_argument("llm extractor: no model given (extract.model, e.g. gpt-4o-mini)");
   if (o_.timeout.count() <= 0)
     throw std::invalid_argument("llm extractor: the timeout must be positive");
-  std::unique_ptr<CURLU, decltype(&curl_url_cleanup)> u(curl_url(), &curl_url_cleanup);
-  const std::string shown = excerpt(o_.url, 200);
   if (o_.url.empty())
     throw std::invalid_argument(
         "llm extractor: no url given (extract.url, e.g. https://api.openai.com/v1/chat/completions)");
-  if (!u || curl_url_set(u.get(), CURLUPART_URL, o_.url.c_str(), 0) != CURLUE_OK)
-    throw std::invalid_argument("llm extractor: extract.url is not an http(s) URL: " + shown);
-  auto part = [&](CURLUPart which) {
-    char* p = nullptr;
-    std::string s;
-    if (curl_url_get(u.get(), which, &p, 0) == CURLUE_OK && p)
-      s = p;
-    curl_free(p);
-    return s;
-  };
-  const std::string scheme = ascii_lower(part(CURLUPART_SCHEME));
-  if (scheme != "http" && scheme != "https")
-    throw std::invalid_argument("llm extractor: extract.url is not an http(s) URL: " + shown);
-  where_ = part(CURLUPART_HOST);
-  if (const std::string port = part(CURLUPART_PORT); !port.empty())
-    where_ += ":" + port;
+  const http::http_url u = http::parse_http_url(o_.url);
+  if (!u)
+    throw std::invalid_argument("llm extractor: extract.url is not an http(s) URL: " + excerpt(o_.url, 200));
+  where_ = http::host_and_port(u.get());
 }
 
 extraction_result llm_extractor::extract(const catalogue& c, const std::string& transcript) {
@@ -443,16 +371,10 @@ extraction_result llm_extractor::extract(const catalogue& c, const std::string& 
   extraction_result r = fallback_->extract(c, transcript);
   // A service may echo the key in its error text: it never gets into a log line (redacted before
   // anything is cut, so no piece of it survives either).
-  auto redacted = [&](std::string s) {
-    if (!o_.api_key.empty())
-      for (auto at = s.find(o_.api_key); at != std::string::npos; at = s.find(o_.api_key, at + 3))
-        s.replace(at, o_.api_key.size(), "***");
-    return s;
-  };
-  std::string warning =
-      "llm extractor failed (" + excerpt(redacted(reason), 300) + "); " + o_.fallback_name + " answer used";
+  std::string warning = "llm extractor failed (" + excerpt(http::redacted(reason, o_.api_key), 300) + "); " +
+                        o_.fallback_name + " answer used";
   if (!r.warning.empty())
-    warning += "; " + excerpt(redacted(r.warning), 300);
+    warning += "; " + excerpt(http::redacted(r.warning, o_.api_key), 300);
   r.warning = std::move(warning);
   return r;
 }

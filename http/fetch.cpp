@@ -3,6 +3,8 @@
 // reaches a loopback or private address the first URL did not already use.
 #include "http/fetch.hpp"
 
+#include "http/service_call.hpp"
+
 #include <curl/curl.h>
 
 #include <arpa/inet.h>
@@ -17,16 +19,10 @@
 #include <cstring>
 #include <functional>
 #include <memory>
-#include <mutex>
 
 namespace callscribe::http {
 
 namespace {
-
-void global_init() {
-  static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-}
 
 struct curl_deleter {
   void operator()(CURL* c) const { curl_easy_cleanup(c); }
@@ -165,19 +161,15 @@ bool retryable_curl_error(CURLcode c) {
 // Errors never name the URL (a redirect target may carry a signed query) and
 // never contain the credentials, even if curl echoed them.
 std::string scrub(std::string text, const fetch_options& o) {
-  for (const std::string* secret : {&o.password, &o.username}) {
-    if (secret->empty())
-      continue;
-    for (std::size_t at = text.find(*secret); at != std::string::npos; at = text.find(*secret, at))
-      text.replace(at, secret->size(), "***");
-  }
+  for (const std::string* secret : {&o.password, &o.username})
+    text = redacted(std::move(text), *secret);
   std::replace(text.begin(), text.end(), '\n', ' ');
   return text;
 }
 
 fetch_result fetch_with_redirects(const std::string& first_url, const body_sink& sink,
                                   const fetch_options& o) {
-  global_init();
+  init_curl();
   fetch_result out;
   auto deadline = std::chrono::steady_clock::now() + o.timeout;
   std::string url = first_url;
@@ -370,7 +362,7 @@ bool is_private_address(const std::string& ip) {
 }
 
 bool same_origin(const std::string& url, const std::string& base) {
-  global_init();
+  init_curl();
   url_ptr a = parse_url(url), b = parse_url(base);
   if (!a || !b)
     return false;

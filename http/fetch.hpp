@@ -20,11 +20,11 @@ struct fetch_options {
 
 struct fetch_result {
   enum class outcome {
-    ok,          // 2xx, body complete
-    not_found,   // 404: for a recording, "not ready yet"
-    retryable,   // 429, 5xx, timeout, connection failure
-    too_large,   // over max_bytes
-    failed,      // any other answer (401, 403, 400...) or a refused redirect
+    ok,        // 2xx, body complete
+    not_found, // 404: for a recording, "not ready yet"
+    retryable, // 429, 5xx, timeout, connection failure
+    too_large, // over max_bytes
+    failed,    // any other answer (401, 403, 400...) or a refused redirect
   } result = outcome::failed;
   long http_status = 0;
   std::string error; // one line, never the credentials

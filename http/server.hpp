@@ -14,10 +14,10 @@
 namespace callscribe::http {
 
 struct request {
-  std::string method; // "GET", "POST", ...
-  std::string target; // path and query string, as sent
-  std::string path;   // target without the query string
-  std::string query;  // after '?', without it
+  std::string method;                                       // "GET", "POST", ...
+  std::string target;                                       // path and query string, as sent
+  std::string path;                                         // target without the query string
+  std::string query;                                        // after '?', without it
   std::vector<std::pair<std::string, std::string>> headers; // names lower-cased
   std::string body;
   const std::string* header(const std::string& lower_name) const;
@@ -42,7 +42,7 @@ struct route {
 
 struct server_options {
   std::string host = "127.0.0.1";
-  std::uint16_t port = 8080; // 0: any free port (tests)
+  std::uint16_t port = 8080;            // 0: any free port (tests)
   std::size_t body_limit = 64 * 1024;   // larger bodies get 413
   std::size_t header_limit = 16 * 1024; // larger headers get 431
   std::chrono::seconds read_timeout{30};

@@ -2,6 +2,8 @@
 // OpenAI-compatible transcription endpoint; long audio split at quiet moments, silence dropped.
 #include "speech/openai_engine.hpp"
 
+#include "http/service_call.hpp"
+
 #include <curl/curl.h>
 #include <nlohmann/json.hpp>
 
@@ -9,7 +11,6 @@
 #include <atomic>
 #include <cmath>
 #include <limits>
-#include <mutex>
 #include <random>
 #include <stdexcept>
 #include <thread>
@@ -19,6 +20,9 @@ namespace callscribe::speech {
 namespace {
 
 using json = nlohmann::json;
+using http::ascii_lower;
+using http::is_space;
+using http::trimmed;
 
 constexpr int rate = 16000;
 // Below this RMS (in 16-bit units, about -66 dBFS) audio is silence: a piece that is silence
@@ -30,46 +34,16 @@ constexpr std::size_t form_overhead_bytes = 4096;
 constexpr std::size_t max_answer_bytes = 16u * 1024 * 1024;
 constexpr std::chrono::milliseconds max_wait{60000};
 
-void init_curl_once() {
-  static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-}
-
-bool is_space(char c) {
-  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
-}
-
-std::string trimmed(const std::string& s) {
-  std::size_t b = 0, e = s.size();
-  while (b < e && is_space(s[b]))
-    ++b;
-  while (e > b && is_space(s[e - 1]))
-    --e;
-  return s.substr(b, e - b);
-}
-
-std::string ascii_lower(std::string s) {
-  for (char& c : s)
-    if (c >= 'A' && c <= 'Z')
-      c = static_cast<char>(c - 'A' + 'a');
-  return s;
-}
-
 bool ends_with(const std::string& s, const std::string& tail) {
   return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
 }
 
 // At most `max` bytes of a server's answer for a one-line message: whole UTF-8 characters, no
-// line breaks or control characters.
+// line breaks or control characters; "…" marks any cut, even one of white space only.
 std::string excerpt(const std::string& body, std::size_t max) {
-  std::size_t n = std::min(body.size(), max);
-  while (n > 0 && n < body.size() && (static_cast<unsigned char>(body[n]) & 0xC0) == 0x80)
-    --n; // do not end inside a multi-byte character
-  std::string out = trimmed(body.substr(0, n));
-  for (char& c : out)
-    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f)
-      c = ' ';
-  if (n < body.size())
+  const std::string head = http::utf8_prefix(body, max);
+  std::string out = http::one_line(trimmed(head));
+  if (head.size() < body.size())
     out += "…";
   return out;
 }
@@ -156,15 +130,6 @@ std::string wav_bytes(const std::int16_t* s, std::size_t n) {
   return out;
 }
 
-std::size_t collect(char* data, std::size_t size, std::size_t count, void* user) {
-  auto* body = static_cast<std::string*>(user);
-  const std::size_t n = size * count;
-  if (body->size() + n > max_answer_bytes)
-    return 0; // libcurl stops with CURLE_WRITE_ERROR
-  body->append(data, n);
-  return n;
-}
-
 struct curl_handle {
   CURL* h = curl_easy_init();
   curl_slist* headers = nullptr;
@@ -192,7 +157,7 @@ struct too_large : std::runtime_error {
 class openai_engine final : public speech_engine {
 public:
   explicit openai_engine(const openai_options& o) : o_(o) {
-    init_curl_once();
+    http::init_curl();
     if (o_.model.empty())
       throw std::invalid_argument("openai: no model given (e.g. whisper-1)");
     if (o_.attempts < 1)
@@ -244,24 +209,11 @@ private:
   std::string endpoint_for(const std::string& url) {
     if (url.empty())
       throw std::invalid_argument("openai: no url given (e.g. https://api.openai.com/v1)");
-    std::unique_ptr<CURLU, decltype(&curl_url_cleanup)> u(curl_url(), &curl_url_cleanup);
-    if (!u || curl_url_set(u.get(), CURLUPART_URL, url.c_str(), 0) != CURLUE_OK)
+    const http::http_url u = http::parse_http_url(url);
+    if (!u)
       throw std::invalid_argument("openai: url is not an http(s) URL: " + url);
-    auto part = [&](CURLUPart which) {
-      char* p = nullptr;
-      std::string s;
-      if (curl_url_get(u.get(), which, &p, 0) == CURLUE_OK && p)
-        s = p;
-      curl_free(p);
-      return s;
-    };
-    const std::string scheme = ascii_lower(part(CURLUPART_SCHEME));
-    if (scheme != "http" && scheme != "https")
-      throw std::invalid_argument("openai: url is not an http(s) URL: " + url);
-    where_ = part(CURLUPART_HOST);
-    if (const std::string port = part(CURLUPART_PORT); !port.empty())
-      where_ += ":" + port;
-    std::string path = part(CURLUPART_PATH);
+    where_ = http::host_and_port(u.get());
+    std::string path = http::url_component(u.get(), CURLUPART_PATH);
     while (!path.empty() && path.back() == '/')
       path.pop_back();
     if (path.empty())
@@ -269,7 +221,7 @@ private:
     else if (!ends_with(path, "/audio/transcriptions"))
       path += "/audio/transcriptions";
     curl_url_set(u.get(), CURLUPART_PATH, path.c_str(), 0);
-    return part(CURLUPART_URL);
+    return http::url_component(u.get(), CURLUPART_URL);
   }
 
   void setup(curl_handle& c) {
@@ -280,15 +232,7 @@ private:
     c.headers = curl_slist_append(c.headers, "Accept: application/json");
     curl_easy_setopt(c.h, CURLOPT_URL, endpoint_.c_str());
     curl_easy_setopt(c.h, CURLOPT_HTTPHEADER, c.headers);
-    curl_easy_setopt(c.h, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(c.h, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(c.h, CURLOPT_USERAGENT, "callscribe");
-    curl_easy_setopt(c.h, CURLOPT_ACCEPT_ENCODING, "");
-    curl_easy_setopt(c.h, CURLOPT_CONNECTTIMEOUT_MS,
-                     static_cast<long>(std::chrono::milliseconds(o_.connect_timeout).count()));
-    curl_easy_setopt(c.h, CURLOPT_TIMEOUT_MS,
-                     static_cast<long>(std::chrono::milliseconds(o_.timeout).count()));
-    curl_easy_setopt(c.h, CURLOPT_WRITEFUNCTION, &collect);
+    http::set_service_options(c.h, o_.connect_timeout, o_.timeout);
   }
 
   // Sends [s, s + n) in pieces no longer than max_samples; `offset` is where s sits in the channel.
@@ -382,11 +326,13 @@ private:
 
   answer perform(curl_handle& c) {
     answer a;
+    http::capped_body body{max_answer_bytes};
     char error[CURL_ERROR_SIZE] = {};
     curl_easy_setopt(c.h, CURLOPT_ERRORBUFFER, error);
-    curl_easy_setopt(c.h, CURLOPT_WRITEDATA, &a.body);
+    http::collect_into(c.h, body);
     a.code = curl_easy_perform(c.h);
     curl_easy_setopt(c.h, CURLOPT_ERRORBUFFER, nullptr);
+    a.body = std::move(body.text);
     a.curl_error = redact(error);
     curl_easy_getinfo(c.h, CURLINFO_RESPONSE_CODE, &a.status);
     curl_off_t retry_after = 0;
@@ -409,40 +355,21 @@ private:
 
   // The service's own one-line reason: OpenAI's error.message, or the shapes other servers use.
   std::string service_message(const std::string& body) const {
-    const json j = json::parse(body, nullptr, false);
-    std::string m;
-    if (j.is_object()) {
-      if (const auto e = j.find("error"); e != j.end()) {
-        if (e->is_object() && e->contains("message") && (*e)["message"].is_string())
-          m = (*e)["message"].get<std::string>();
-        else if (e->is_string())
-          m = e->get<std::string>();
-      }
-      for (const char* key : {"detail", "message"})
-        if (m.empty())
-          if (const auto d = j.find(key); d != j.end() && d->is_string())
-            m = d->get<std::string>();
-    }
+    std::string m = http::service_error_message(body);
     if (m.empty())
       m = body.empty() ? "(empty body)" : body;
-    return redact(excerpt(m, 300));
+    return excerpt(redact(m), 300); // redacted first: a cut must not leave part of a key
   }
 
   // Services echo a (partly masked) key back in some errors; never let it into a message.
-  std::string redact(std::string s) const {
-    if (o_.api_key.empty())
-      return s;
-    for (std::size_t at = s.find(o_.api_key); at != std::string::npos; at = s.find(o_.api_key, at))
-      s.replace(at, o_.api_key.size(), "***");
-    return s;
-  }
+  std::string redact(std::string s) const { return http::redacted(std::move(s), o_.api_key); }
 
   json parse(const std::string& body) const {
     json j = json::parse(body, nullptr, false);
     if (j.is_discarded() || !j.is_object() || !j.contains("text") || !j["text"].is_string())
       throw std::runtime_error(
           "openai: transcription service answered something that is not a transcription: " +
-          redact(excerpt(body, 100)));
+          excerpt(redact(body), 100));
     return j;
   }
 

@@ -415,8 +415,13 @@ extraction_result gazetteer::extract(const catalogue& c, const std::string& tran
       services_denied.insert(value);
       continue;
     }
-    service_found.push_back(
-        {value, span, m.quality, channels[span.first], m.gapped ? "words apart" : match_name(m.quality)});
+    finding f;
+    f.value = value;
+    f.span = span;
+    f.quality = m.quality;
+    f.from = channels[span.first];
+    f.how = m.gapped ? "words apart" : match_name(m.quality);
+    service_found.push_back(std::move(f));
   }
 
   // Several lists may name the same words (a business listing "il" and "us"):
@@ -476,8 +481,12 @@ extraction_result gazetteer::extract(const catalogue& c, const std::string& tran
       cities_denied.insert(value);
       continue;
     }
-    finding f{value, span, m.quality, channels[m.first],
-              m.abbreviation ? "abbreviation" : match_name(m.quality)};
+    finding f;
+    f.value = value;
+    f.span = span;
+    f.quality = m.quality;
+    f.from = channels[m.first];
+    f.how = m.abbreviation ? "abbreviation" : match_name(m.quality);
     f.weight = static_cast<double>(p.population);
     if (m.needs != support::none && !m.state_said)
       f.factor *= everyday_name;

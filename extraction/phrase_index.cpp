@@ -61,17 +61,22 @@ bool phrase_index::add_tokens(std::vector<std::string> words, std::uint32_t valu
   auto [it, fresh] = by_key_.try_emplace(join_keys(words, words.size()));
   it->second.push_back(id);
   begins_.insert(it->first);
+  begins_hash_.insert(key_hash(it->first));
   for (std::size_t n = 1; n < words.size(); ++n) {
     begins_.insert(*key_prefixes_.insert(join_keys(words, n)).first);
-    later_key_views_.insert(*later_keys_.insert(spelling_key(words[n])).first);
+    begins_hash_.insert(key_hash(join_keys(words, n)));
+    later_hash_.insert(key_hash(*later_keys_.insert(spelling_key(words[n])).first));
   }
   for (const auto& w : words) {
     if (letter_count(w) < opts_.fuzzy_min_letters)
       continue;
     auto remember = [&](const std::string& k) {
       auto& v = deletions_[k];
-      if (std::none_of(v.begin(), v.end(), [&](const auto& e) { return e.first == w; }))
-        v.emplace_back(w, spelling_key(w));
+      if (std::none_of(v.begin(), v.end(), [&](const auto& e) { return e.word == w; })) {
+        auto key = spelling_key(w);
+        auto h = key_hash(key);
+        v.push_back({w, std::move(key), h});
+      }
     };
     remember(w);
     for (const auto& d : one_letter_deletions(w))
@@ -113,18 +118,18 @@ void phrase_index::add_fuzzy_candidates(std::string_view form, std::vector<alter
   // A word that is itself a phrase word is not a misspelling of another.
   if (auto it = deletions_.find(deleted);
       !even_phrase_words && it != deletions_.end() &&
-      std::any_of(it->second.begin(), it->second.end(), [&](const auto& e) { return e.first == form; }))
+      std::any_of(it->second.begin(), it->second.end(), [&](const auto& e) { return e.word == form; }))
     return;
   auto consider = [&](const std::string& k) {
     auto it = deletions_.find(k);
     if (it == deletions_.end())
       return;
-    for (const auto& [w, key] : it->second)
+    for (const auto& [w, key, hash] : it->second)
       // A long name may be misheard twice (`cleavland`); the deletion index
       // finds such pairs when each lost one letter.
       if (w != form && letter_count(w) >= opts_.fuzzy_min_letters &&
           (within_one_edit(form, w) || (letter_count(w) >= two_edit_min_letters && within_edits(form, w, 2))))
-        out.push_back({w, key, match_quality::fuzzy, {}});
+        out.push_back({w, key, match_quality::fuzzy, {}, hash});
   };
   consider(deleted);
   // Each one-letter deletion in one reused buffer: this runs for every
@@ -158,7 +163,7 @@ std::vector<phrase_index::alternative> phrase_index::exact_forms(const std::vect
     if (f.how == kind::romanized && !opts_.romanized)
       continue;
     auto quality = f.how == kind::romanized ? match_quality::spelling : match_quality::exact;
-    out.push_back({f.word, f.key, quality, f.prefix, false, f.short_word, f.how == kind::romanized});
+    out.push_back({f.word, f.key, quality, f.prefix, f.hash, false, f.short_word, f.how == kind::romanized});
   }
   return unique_forms(std::move(out));
 }
@@ -202,7 +207,7 @@ std::vector<phrase_index::alternative> phrase_index::unique_forms(std::vector<al
   }
   out.resize(kept);
   for (auto& a : out)
-    a.begins = begins_.count(a.key) > 0;
+    a.begins = begins_hash_.count(a.hash) > 0 && begins_.count(a.key) > 0;
   // Better forms first, as before.
   std::stable_sort(out.begin(), out.end(),
                    [](const alternative& x, const alternative& y) { return x.quality < y.quality; });
@@ -308,7 +313,7 @@ phrase_index::misheard_single_words(const std::vector<word_form>& forms) const {
   std::vector<alternative> exact;
   for (const auto& f : forms)
     if (f.how == word_form::kind::as_said || (f.how == word_form::kind::prefix_split && !f.article))
-      exact.push_back({f.word, f.key, match_quality::exact, f.prefix});
+      exact.push_back({f.word, f.key, match_quality::exact, f.prefix, f.hash});
   for (const auto& alt : fuzzy_forms(exact, true)) {
     auto it = by_key_.find(std::string(alt.key));
     if (it == by_key_.end())
@@ -341,8 +346,8 @@ std::vector<phrase_match> phrase_index::find(const text_words& text) const {
     if (!known[id]) {
       known[id] = true;
       for (const auto& f : text.forms(id)) {
-        kind_of[id] |= begins_.count(f.key) ? begins : 0;
-        kind_of[id] |= later_key_views_.count(f.key) ? goes_on : 0;
+        kind_of[id] |= begins_hash_.count(f.hash) ? begins : 0;
+        kind_of[id] |= later_hash_.count(f.hash) ? goes_on : 0;
         if (!deletions_.empty() && letter_count(f.word) >= opts_.fuzzy_min_letters && may_be_misheard(f.word))
           kind_of[id] |= misheard;
       }
@@ -372,7 +377,7 @@ std::vector<phrase_match> phrase_index::find(const text_words& text) const {
       e.first = exact_forms(text.forms(id), true);
       e.next = t.hebrew ? exact_forms(text.forms(id), false) : e.first;
       e.later_word = std::any_of(e.next.begin(), e.next.end(),
-                                 [&](const alternative& a) { return later_key_views_.count(a.key) > 0; });
+                                 [&](const alternative& a) { return later_hash_.count(a.hash) > 0; });
     }
     words[i] = &e;
   }

@@ -87,6 +87,7 @@ private:
     std::string_view key; // spelling_key(word)
     match_quality quality;
     std::string_view prefix;      // the Hebrew prefix letters taken off the token
+    std::uint64_t hash = 0;       // key_hash(key)
     bool begins = false;          // `key` is a phrase or the first word of one
     bool short_romanized = false; // a romanisation key of a word under romanized_min_letters
     bool romanized = false;
@@ -117,12 +118,17 @@ private:
   // the keys of by_key_ and key_prefixes_ together: what may begin a match;
   // views into those two (their nodes do not move), so a lookup makes no string
   std::unordered_set<std::string_view> begins_;
+  std::unordered_set<std::uint64_t> begins_hash_; // key_hash of begins_
   // keys of every word after the first of some phrase
   std::unordered_set<std::string> later_keys_;
-  std::unordered_set<std::string_view> later_key_views_; // views into later_keys_
+  std::unordered_set<std::uint64_t> later_hash_; // key_hash of later_keys_
   // for one-edit lookups: a phrase word (and each of its one-letter
   // deletions) → the phrase words it comes from, with their spelling keys
-  std::unordered_map<std::string, std::vector<std::pair<std::string, std::string>>> deletions_;
+  struct known_word {
+    std::string word, key;
+    std::uint64_t hash; // key_hash(key)
+  };
+  std::unordered_map<std::string, std::vector<known_word>> deletions_;
   // (first or last letter, letter count) of every word in deletions_: one
   // edit keeps the first or the last letter, so a word that shares neither
   // with any phrase word of about its length needs no deletion lookups.

@@ -7,6 +7,12 @@
 namespace callscribe::extraction {
 namespace {
 
+std::vector<word_form> with_hashes(std::vector<word_form> forms) {
+  for (auto& f : forms)
+    f.hash = key_hash(f.key);
+  return forms;
+}
+
 std::vector<word_form> expand(const token& t) {
   std::vector<word_form> out;
   out.push_back({t.text, spelling_key(t.text), {}, word_form::kind::as_said});
@@ -26,7 +32,7 @@ std::vector<word_form> expand(const token& t) {
       out.push_back(
           {std::move(s), std::move(key), std::move(prefix), word_form::kind::prefix_split, article});
     }
-    return out;
+    return with_hashes(std::move(out));
   }
   if (auto k = romanization_key(t.text); k != t.text)
     out.push_back({k,
@@ -37,7 +43,7 @@ std::vector<word_form> expand(const token& t) {
                    letter_count(t.text) < text_words::romanized_min_letters});
   for (auto& s : english_stems(t.text))
     out.push_back({s, s, {}, word_form::kind::stem});
-  return out;
+  return with_hashes(std::move(out));
 }
 
 } // namespace

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace callscribe::extraction {
@@ -20,6 +21,18 @@ enum class match_quality : std::uint8_t {
   spelling, // a word in defective spelling (`קרית` for `קריית`) or another romanisation
   fuzzy,    // one word of five letters or more at one edit from the name's
 };
+
+// A 64-bit FNV-1a hash of a spelling key, worked out once per word form and
+// used by every index to ask "may this begin or go on a name?" without
+// hashing the string again. A collision only costs a wasted string lookup.
+inline std::uint64_t key_hash(std::string_view key) {
+  std::uint64_t h = 14695981039346656037ull;
+  for (unsigned char c : key) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  return h;
+}
 
 struct word_form {
   enum class kind : std::uint8_t {
@@ -35,6 +48,7 @@ struct word_form {
   kind how = kind::as_said;
   bool article = false;    // the prefix ends in `ה`, the definite article
   bool short_word = false; // romanized from a word of under 5 letters
+  std::uint64_t hash = 0;  // key_hash(key)
 };
 
 class text_words {

@@ -158,6 +158,9 @@ struct finding {
   double factor = 1.0; // ambiguity and everyday-word discounts
   int salience = 0;
   double weight = 0; // a place's population: a city over a neighbourhood of the same call
+
+  finding(std::string v, match_span s, match_quality q, channel c, std::string h)
+      : value(std::move(v)), span(std::move(s)), quality(q), from(c), how(std::move(h)) {}
 };
 
 struct choice {
@@ -415,13 +418,8 @@ extraction_result gazetteer::extract(const catalogue& c, const std::string& tran
       services_denied.insert(value);
       continue;
     }
-    finding f;
-    f.value = value;
-    f.span = span;
-    f.quality = m.quality;
-    f.from = channels[span.first];
-    f.how = m.gapped ? "words apart" : match_name(m.quality);
-    service_found.push_back(std::move(f));
+    service_found.emplace_back(value, span, m.quality, channels[span.first],
+                               m.gapped ? "words apart" : match_name(m.quality));
   }
 
   // Several lists may name the same words (a business listing "il" and "us"):
@@ -481,12 +479,8 @@ extraction_result gazetteer::extract(const catalogue& c, const std::string& tran
       cities_denied.insert(value);
       continue;
     }
-    finding f;
-    f.value = value;
-    f.span = span;
-    f.quality = m.quality;
-    f.from = channels[m.first];
-    f.how = m.abbreviation ? "abbreviation" : match_name(m.quality);
+    finding f(value, span, m.quality, channels[m.first],
+              m.abbreviation ? "abbreviation" : match_name(m.quality));
     f.weight = static_cast<double>(p.population);
     if (m.needs != support::none && !m.state_said)
       f.factor *= everyday_name;

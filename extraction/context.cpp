@@ -3,8 +3,6 @@
 // folded once on first use).
 #include "extraction/context.hpp"
 
-#include "extraction/spelling.hpp"
-
 #include <algorithm>
 #include <initializer_list>
 #include <unordered_set>
@@ -155,7 +153,7 @@ const word_set& job_cues() {
 // Words for a kind of settlement: the name after them is where the caller
 // lives ("במושב גילת", "kibbutz Ma'abarot").
 const word_set& near_words() {
-  static const word_set s = folded({"near", "by", "outside", "ליד", "סמוך", "באזור", "ליד"});
+  static const word_set s = folded({"near", "by", "outside", "ליד", "סמוך", "באזור"});
   return s;
 }
 
@@ -200,6 +198,38 @@ const word_set& origin_cues() {
               "חופשה",    "בחופשה",     "טיול",    "בטיול", "מבקר",    "מבקרת",  "נסעתי", "נסענו",
               "נוסע",     "נוסעת",      "טסתי",    "ירדנו", "עלינו"});
   return s;
+}
+
+// A clause break (, . ; : ! ? — or a new line) between tokens a and b, a < b.
+bool clause_break_between(std::string_view text, const std::vector<token>& t, std::size_t a, std::size_t b) {
+  for (auto i = a; i < b; ++i) {
+    auto from = t[i].end, to = t[i + 1].begin;
+    if (to <= from || to > text.size())
+      continue;
+    auto gap = text.substr(from, to - from);
+    if (gap.find_first_of(",.;:!?\n") != std::string_view::npos ||
+        gap.find("\u2014") != std::string_view::npos || gap.find("\u2013") != std::string_view::npos ||
+        gap.find(" - ") != std::string_view::npos)
+      return true;
+  }
+  return false;
+}
+
+bool is_number(const std::string& w) {
+  return !w.empty() && std::all_of(w.begin(), w.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+bool after_correction(const std::vector<token>& t, const match_span& m) {
+  // Not as the first word: "no surprise, I locked my keys…" corrects nothing.
+  for (std::size_t back = 1; back <= 4 && back < m.first; ++back)
+    if (t[m.first - back].text == "no" || in(correction_cues(), t[m.first - back].text))
+      return true;
+  return false;
+}
+
+bool after_settlement_word(const std::vector<token>& t, const match_span& m) {
+  return m.first > 0 && (m.prefix.empty() || m.prefix == "ה") &&
+         in_with_prefixes(settlement_words(), t[m.first - 1]);
 }
 
 } // namespace
@@ -248,7 +278,7 @@ bool describes_speaker(const std::vector<token>& t, const match_span& m) {
       (back(1) == "is" && back(2) == "this") || back(1) == "זה")
     return true;
   // "הגרר שלכם גרר לי", "your plumber was here": theirs, already come
-  if (m.last < t.size() && (t[m.last].text == "שלכם" || (back(1) == "your")))
+  if ((m.last < t.size() && t[m.last].text == "שלכם") || back(1) == "your")
     return true;
   // "אני עובד כמנעולן", "כנהג גרר", "כשוליה של מנעולן": `כ` is "as"
   if (t[m.first].hebrew && ends_with(m.prefix, "כ"))
@@ -277,8 +307,9 @@ bool seeks_work(const std::vector<token>& t) {
     if ((t[i].text == "מחפשים" && (next == "עובדים" || next == "מנעולנים" || next == "טכנאים")) ||
         (t[i].text == "job" && next == "you" && after == "posted"))
       return true;
-    if (t[i].text == "looking" && next == "for" && (after == "work" || after == "a" || after == "job"))
-      return (after != "a") || (i + 3 < t.size() && t[i + 3].text == "job");
+    if (t[i].text == "looking" && next == "for" &&
+        (after == "work" || after == "job" || (after == "a" && i + 3 < t.size() && t[i + 3].text == "job")))
+      return true;
   }
   return false;
 }
@@ -317,20 +348,6 @@ bool may_precede_place(const token& t) {
          in(hebrew_bare_place_leads(), t.text);
 }
 
-bool clause_break_between(std::string_view text, const std::vector<token>& t, std::size_t a, std::size_t b) {
-  for (auto i = a; i < b; ++i) {
-    auto from = t[i].end, to = t[i + 1].begin;
-    if (to <= from || to > text.size())
-      continue;
-    auto gap = text.substr(from, to - from);
-    if (gap.find_first_of(",.;:!?\n") != std::string_view::npos ||
-        gap.find("\u2014") != std::string_view::npos || gap.find("\u2013") != std::string_view::npos ||
-        gap.find(" - ") != std::string_view::npos)
-      return true;
-  }
-  return false;
-}
-
 bool is_negated(std::string_view text, const std::vector<token>& t, const match_span& m) {
   // Up to four words back, staying in the clause and crossing only small
   // words: "not in Haifa", "לא צריך מנעולן", "we don't need a locksmith".
@@ -349,14 +366,6 @@ bool is_negated(std::string_view text, const std::vector<token>& t, const match_
       return false;
   }
   return false;
-}
-
-bool is_street_word(const token& t) {
-  return t.hebrew ? in_with_prefixes(hebrew_street_words(), t) : in(english_street_words(), t.text);
-}
-
-bool is_number(const std::string& w) {
-  return !w.empty() && std::all_of(w.begin(), w.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
 bool is_street_name(std::string_view text, const std::vector<token>& t, const match_span& m) {
@@ -386,19 +395,6 @@ bool is_street_name(std::string_view text, const std::vector<token>& t, const ma
   if (m.last < t.size() && !t[m.last].hebrew && in(english_street_words(), t[m.last].text))
     return true;
   return false;
-}
-
-bool after_correction(const std::vector<token>& t, const match_span& m) {
-  // Not as the first word: "no surprise, I locked my keys…" corrects nothing.
-  for (std::size_t back = 1; back <= 4 && back < m.first; ++back)
-    if (t[m.first - back].text == "no" || in(correction_cues(), t[m.first - back].text))
-      return true;
-  return false;
-}
-
-bool after_settlement_word(const std::vector<token>& t, const match_span& m) {
-  return m.first > 0 && (m.prefix.empty() || m.prefix == "ה") &&
-         in_with_prefixes(settlement_words(), t[m.first - 1]);
 }
 
 bool has_place_context(const std::vector<token>& t, const match_span& m, bool after_job_words) {

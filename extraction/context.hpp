@@ -21,9 +21,6 @@ struct match_span {
   bool service = false; // a service's name, not a place's
 };
 
-// A clause break (, . ; : ! ? — or a new line) between tokens a and b, a < b.
-bool clause_break_between(std::string_view text, const std::vector<token>& t, std::size_t a, std::size_t b);
-
 // Said only to be denied: "not Haifa", "לא בחיפה", "I don't need a
 // locksmith", "אין צורך במנעולן". The negation must come right before, in the
 // same clause, with only small words between.
@@ -32,9 +29,6 @@ bool is_negated(std::string_view text, const std::vector<token>& t, const match_
 // A street or road named after a place: "רחוב חיפה", "בשדרות ירושלים",
 // "Denver Street", "Boston Ave".
 bool is_street_name(std::string_view text, const std::vector<token>& t, const match_span& m);
-
-// "רחוב", "ברחוב", "שדרות", "street", "ave".
-bool is_street_word(const token& t);
 
 // Words that say a place is meant, for names that are also everyday words:
 // "I live in Orange", "we're located in Mobile", "from Reading", "אני גר
@@ -48,13 +42,16 @@ bool has_place_context(const std::vector<token>& t, const match_span& m, bool af
 // names that are words but also big cities (Eugene, Lincoln).
 bool has_weak_place_context(const std::vector<token>& t, const match_span& m);
 
-// How strongly the words before a place mark it as where the job is, for
+// How strongly the words around a place mark it as where the job is, for
 // choosing between two places: a correction ("I mean Tucson", "בעצם
 // בעפולה") counts 2; a contrast after another place ("…but the job is in"),
-// a job word near it ("the apartment is in", "stuck near", "הדירה ב",
-// "נתקע ליד") 1 each; an origin ("from", "originally", `מ`) −1. A
-// destination ("driving to") counts nothing: the job is where the caller is,
-// which is often neither end of a trip.
+// a job word near it ("the apartment is in", "stuck", "הדירה ב", "נתקע"), a
+// settlement word before it ("במושב") 1 each; an origin or a trip ("from",
+// `מ`, "driving", "on vacation") and a business's coverage ("we also cover",
+// "our phoenix team") −1; a landmark named right after another place
+// ("מושב גילת ליד אופקים") and a workplace ("I work in", "אני עובד ב") −2.
+// A destination ("driving to") counts nothing: the job is where the caller
+// is, which is often neither end of a trip.
 // `since` is where the previous other place ended (0 if none), so that a
 // contrast counts only between the two.
 int job_salience(const std::vector<token>& t, const match_span& m, std::size_t since);

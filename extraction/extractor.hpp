@@ -40,7 +40,7 @@ struct evidence {
   std::size_t begin = 0; // byte range of `text` in the transcript
   std::size_t end = 0;
   std::string channel; // "caller", "business", or "" for one unlabelled channel
-  std::string match;   // how: "exact", "spelling", "fuzzy", "abbreviation", "llm"
+  std::string match;   // how: "exact", "spelling", "fuzzy", "abbreviation", "words apart", "llm"
   std::string note;    // more, e.g. "most populous of 8 places named Springfield"
 };
 

@@ -2,28 +2,32 @@
 // from its place lists, combined into one answer with a confidence.
 //
 // What is found. Every mention of a service (name or alias) and of a place is
-// matched (Hebrew prefixes, spelling, one-letter errors: phrase_index.hpp),
+// matched (Hebrew prefixes and endings, spellings, transcription errors:
+// text_words.hpp, phrase_index.hpp, service_index.hpp, place_index.hpp),
 // then the words around it decide what it means (context.hpp): a denied
 // mention ("not Haifa", "לא צריך מנעולן") and a street named after a city
 // ("רחוב חיפה", "Denver Street") are dropped; a name that is also an everyday
 // word is kept only where the words say a place is meant. What the caller
-// said beats what the business said: the business's channel is heard only
-// when the caller named nothing. Of several values left, the one the words
-// mark as the job's (a correction, "but the job is in…") wins, then the
-// better matched, then the most often said, then the first said.
+// said beats what the business said: for each field, the business's channel
+// is heard only when the caller named nothing. Of several values left, the
+// one the words mark as the job's (a correction, "but the job is in…") wins,
+// then (for services) the one said in more words, then the most often said,
+// then the likelier (better heard × people living there), then the first.
 //
 // What the confidence means: roughly the chance that the fields written to the
 // lead are right (README: the calibration table on the evaluation set).
 //   - Each part found gets a quality: 1.0 for the name or an alias as written
 //     (also with Hebrew prefix letters, final letters, niqqud, an English
-//     plural, a known abbreviation); 0.9 when a word was in defective
-//     spelling (`קרית` for `קריית`); 0.75 when a word was one edit away (a
-//     transcription error).
+//     plural, a known abbreviation); 0.9 for another spelling (defective
+//     `קרית` for `קריית`, letters that sound alike, another romanisation, a
+//     name split in two, a service's words said apart); 0.75 for a
+//     transcription error (one edit, two in a long name).
 //   - It is lowered when we had to choose: rivals (two different services or
 //     cities affirmed in one call), more when nothing in the words told them
 //     apart; a city name shared by several places with no state said, by the
 //     share of people who live in the one picked; a value heard only from the
-//     business; a place name that is also an everyday word.
+//     business; a place name that needed the words around it (also a word,
+//     a small place, a part of a name, a misheard or loosely spelled one).
 //   - Both service and city found: 0.95 × service part × city part, so a clean
 //     match of both is 0.95. Only one of them: 0.8 × its part (the other
 //     was often not said at all: on the evaluation sets such answers were
@@ -35,7 +39,6 @@
 
 #include "extraction/context.hpp"
 #include "extraction/normalize.hpp"
-#include "extraction/phrase_index.hpp"
 #include "extraction/place_index.hpp"
 #include "extraction/service_index.hpp"
 #include "extraction/spelling.hpp"
@@ -132,14 +135,19 @@ labelled_tokens label(const std::string& transcript) {
       return channel::business;
     return channel::unlabelled;
   };
-  c = line_channel();
+  // A line without a label goes on the channel of the one before (an
+  // engine's text may hold a new line).
+  bool labelled_line = (c = line_channel()) != channel::unlabelled;
   for (auto& t : all) {
     while (next_line != std::string::npos && t.begin > next_line) {
       line = next_line + 1;
       next_line = transcript.find('\n', line);
-      c = line_channel();
+      auto here = line_channel();
+      labelled_line = here != channel::unlabelled;
+      if (labelled_line)
+        c = here;
     }
-    if (c != channel::unlabelled && t.begin == line)
+    if (labelled_line && t.begin == line)
       continue; // the label itself
     out.tokens.push_back(std::move(t));
     out.channels.push_back(c);
@@ -298,6 +306,36 @@ struct gazetteer::impl {
     }
     return slot;
   }
+
+  // A business's service index, built on its first call and kept: the
+  // catalogue's names and aliases are its key. At most a few hundred are
+  // kept; a server has a handful of businesses.
+  std::mutex services_mutex;
+  std::map<std::string, std::shared_ptr<const service_index>> services;
+  static constexpr std::size_t max_kept_services = 256;
+
+  std::shared_ptr<const service_index> services_of(const catalogue& c) {
+    std::string key;
+    for (const auto& svc : c.services) {
+      key += svc.name;
+      key += '\x1f';
+      for (const auto& a : svc.aliases) {
+        key += a;
+        key += '\x1e';
+      }
+      key += '\x1d';
+    }
+    std::lock_guard lock(services_mutex);
+    auto& slot = services[key];
+    if (!slot) {
+      if (services.size() > max_kept_services) {
+        services.clear();
+        return services[key] = std::make_shared<const service_index>(c);
+      }
+      slot = std::make_shared<const service_index>(c);
+    }
+    return slot;
+  }
 };
 
 gazetteer::gazetteer(std::string places_dir) : impl_(std::make_unique<impl>()) {
@@ -402,10 +440,9 @@ extraction_result gazetteer::extract(const catalogue& c, const std::string& tran
     return r;
   const auto masked = business_name_words(tokens, c.business_name);
 
-  // Services: see service_index.hpp. A catalogue has a handful of names;
-  // indexing it per call costs microseconds and keeps the gazetteer free of
-  // per-business state.
-  const service_index services(c);
+  // Services: see service_index.hpp.
+  const auto services_index = impl_->services_of(c);
+  const service_index& services = *services_index;
   std::vector<finding> service_found;
   std::set<std::string> services_denied;
   const bool job_seeker = seeks_work(tokens);
@@ -439,7 +476,9 @@ extraction_result gazetteer::extract(const catalogue& c, const std::string& tran
       return a.m.last - a.m.first > b.m.last - b.m.first;
     if (a.m.quality != b.m.quality)
       return a.m.quality < b.m.quality;
-    return a.m.where->population > b.m.where->population;
+    if (a.m.where->population != b.m.where->population)
+      return a.m.where->population > b.m.where->population;
+    return a.m.first < b.m.first;
   });
   std::vector<bool> taken(tokens.size(), false);
   const bool hebrew = is_hebrew_language(c.language);

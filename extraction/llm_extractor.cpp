@@ -184,14 +184,17 @@ std::string ask(const llm_options& o, const std::string& where, const std::strin
   http::collect_into(c, received);
   curl_easy_setopt(c, CURLOPT_ERRORBUFFER, error);
   const CURLcode code = curl_easy_perform(c);
-  const std::string& answer = received.text;
+  // Redacted before anything is cut from it: a service may echo the key, and
+  // a cut through the key would leave a piece of it that redaction misses.
+  const std::string answer = http::redacted(received.text, o.api_key);
   if (code == CURLE_OPERATION_TIMEDOUT)
     throw request_failed("no answer from " + where + " within " + duration_text(o.timeout));
   if (code == CURLE_WRITE_ERROR)
     throw request_failed(where + " answered more than " + std::to_string(max_answer_bytes) + " bytes");
   if (code != CURLE_OK)
-    throw request_failed("cannot reach " + where + ": " +
-                         excerpt(error[0] ? error : curl_easy_strerror(code), 200));
+    throw request_failed(
+        "cannot reach " + where + ": " +
+        excerpt(http::redacted(error[0] ? error : curl_easy_strerror(code), o.api_key), 200));
   long status = 0;
   curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
   if (status < 200 || status >= 300) {
@@ -260,7 +263,7 @@ evidence evidence_for(const char* field, const std::string& transcript, const st
 std::string place_name(const catalogue& c, const std::string& city, extractor* places) {
   if (!places || c.places.empty())
     return city;
-  const catalogue only_places{{}, c.places, c.language};
+  const catalogue only_places{{}, c.places, c.language, c.business_name};
   const auto r = places->extract(only_places, city);
   for (const auto& e : r.evidence)
     if (e.field == "city" && e.begin == 0 && e.end == city.size() && !r.city.empty())

@@ -47,13 +47,6 @@ std::tuple<char32_t, char32_t, std::size_t> edges(std::string_view w) {
 
 } // namespace
 
-bool phrase_index::add(std::string_view text, std::uint32_t value, std::uint64_t weight) {
-  std::vector<std::string> words;
-  for (auto& t : tokenize(text))
-    words.push_back(std::move(t.text));
-  return add_tokens(std::move(words), value, weight);
-}
-
 bool phrase_index::add_tokens(std::vector<std::string> words, std::uint32_t value, std::uint64_t weight) {
   if (words.empty())
     return false;
@@ -63,9 +56,10 @@ bool phrase_index::add_tokens(std::vector<std::string> words, std::uint32_t valu
   begins_.insert(it->first);
   begins_hash_.insert(key_hash(it->first));
   for (std::size_t n = 1; n < words.size(); ++n) {
-    begins_.insert(*key_prefixes_.insert(join_keys(words, n)).first);
-    begins_hash_.insert(key_hash(join_keys(words, n)));
-    later_hash_.insert(key_hash(*later_keys_.insert(spelling_key(words[n])).first));
+    const auto& prefix = *key_prefixes_.insert(join_keys(words, n)).first;
+    begins_.insert(prefix);
+    begins_hash_.insert(key_hash(prefix));
+    later_hash_.insert(key_hash(spelling_key(words[n])));
   }
   for (const auto& w : words) {
     if (letter_count(w) < opts_.fuzzy_min_letters)
@@ -355,12 +349,14 @@ std::vector<phrase_match> phrase_index::find(const text_words& text) const {
     at[i] = kind_of[id];
   }
   // A misheard word matters alone only where single words may be misheard;
-  // else next to a word that begins a name (before it) or goes on one (after).
+  // else after a word that begins or goes on a name (`san luis obisbo`), or
+  // before one that goes on one.
   std::vector<bool> live(text.size(), false);
   for (std::size_t i = 0; i < text.size(); ++i) {
     bool exact = at[i] & (begins | goes_on);
-    bool heard = (at[i] & misheard) && (opts_.fuzzy_single_word || (i > 0 && (at[i - 1] & begins)) ||
-                                        (i + 1 < text.size() && (at[i + 1] & goes_on)));
+    bool heard =
+        (at[i] & misheard) && (opts_.fuzzy_single_word || (i > 0 && (at[i - 1] & (begins | goes_on))) ||
+                               (i + 1 < text.size() && (at[i + 1] & goes_on)));
     live[i] = exact || heard;
   }
   std::vector<expansion> seen(text.distinct());

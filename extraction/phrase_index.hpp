@@ -1,6 +1,8 @@
 // A dictionary of phrases (place names, service names and aliases) found in a
-// tokenised text by hash lookups on word n-grams, with Hebrew prefixes,
-// spelling variants, English inflections and one-letter errors.
+// tokenised text by hash lookups on word n-grams, with the word forms of
+// text_words.hpp (Hebrew prefixes and endings, English inflections,
+// romanisations), spellings that meet in spelling_key (defective, sounding
+// alike) and transcription errors (one edit, two in a long word).
 #pragma once
 
 #include "extraction/normalize.hpp"
@@ -52,18 +54,22 @@ public:
 
   phrase_index() = default;
   explicit phrase_index(options o) : opts_(o) {}
+  // Moves only: begins_ holds views into the index's own keys, which a
+  // copy would leave pointing at the original.
+  phrase_index(const phrase_index&) = delete;
+  phrase_index& operator=(const phrase_index&) = delete;
+  phrase_index(phrase_index&&) = default;
+  phrase_index& operator=(phrase_index&&) = default;
 
   // `weight` breaks ties between phrases found on the same words (the larger
   // wins: a place's population). Returns false when the phrase has no words.
-  bool add(std::string_view phrase, std::uint32_t value, std::uint64_t weight = 0);
   bool add_tokens(std::vector<std::string> words, std::uint32_t value, std::uint64_t weight = 0);
 
   // The phrases in `text`, longest first: once words are taken by a match, a
   // shorter or worse one on any of them is dropped. Sorted by position.
   std::vector<phrase_match> find(const text_words& text) const;
-  std::vector<phrase_match> find(const std::vector<token>& text) const { return find(text_words(text)); }
 
-  // Values of one-word phrases one edit away from a word (its forms in a
+  // Values of one-word phrases an edit or two away from a word (its forms in a
   // text_words), for lists that allow that only where the words around ask
   // for a place. Empty when the word is itself a phrase word.
   struct misheard {
@@ -71,8 +77,6 @@ public:
     std::string prefix; // Hebrew prefix letters taken off the word
   };
   std::vector<misheard> misheard_single_words(const std::vector<word_form>& forms) const;
-
-  std::size_t size() const { return phrases_.size(); }
 
 private:
   struct phrase {
@@ -119,9 +123,8 @@ private:
   // views into those two (their nodes do not move), so a lookup makes no string
   std::unordered_set<std::string_view> begins_;
   std::unordered_set<std::uint64_t> begins_hash_; // key_hash of begins_
-  // keys of every word after the first of some phrase
-  std::unordered_set<std::string> later_keys_;
-  std::unordered_set<std::uint64_t> later_hash_; // key_hash of later_keys_
+  // key_hash of every word after the first of some phrase
+  std::unordered_set<std::uint64_t> later_hash_;
   // for one-edit lookups: a phrase word (and each of its one-letter
   // deletions) → the phrase words it comes from, with their spelling keys
   struct known_word {
@@ -131,7 +134,8 @@ private:
   std::unordered_map<std::string, std::vector<known_word>> deletions_;
   // (first or last letter, letter count) of every word in deletions_: one
   // edit keeps the first or the last letter, so a word that shares neither
-  // with any phrase word of about its length needs no deletion lookups.
+  // with any phrase word of about its length needs no deletion lookups. (Two
+  // edits may change both; for long names such a miss is accepted.)
   std::unordered_set<std::uint64_t> edge_letters_;
   static std::uint64_t edge_key(bool last, char32_t letter, std::size_t letters);
   bool may_be_misheard(std::string_view form) const;

@@ -17,8 +17,12 @@
 // Other names still match, flagged with the support they need: an everyday
 // word that is a big town's name, or a small Israeli locality, needs words
 // around that say a place is meant ("I live in Orange", "אני גר בעומר"); a
-// small US town (thousands of them are called Home, Hope or Why) needs its
-// state said after it ("Moab, Utah"). Names under 3 letters never match.
+// small US town needs its state said after it ("Moab, Utah") when its name is
+// an English word (thousands are called Home, Hope or Why), and only those
+// words around when it is not and 5,000 people live there ("we stopped at a
+// gas station in Truckee"). A later part of a hyphenated name (`כרכור`), and
+// a one-word name met in a looser spelling or misheard, need the words around
+// too. Names under 3 letters never match.
 // Transcripts are often all lower case, so capitalisation is not used.
 #include "extraction/place_index.hpp"
 

@@ -52,9 +52,6 @@ public:
   // sorted by position; of several places with one name, the most populous
   // unless a state said after it picks another.
   std::vector<place_match> find_all(const text_words& text) const;
-  std::vector<place_match> find_all(const std::vector<token>& text) const {
-    return find_all(text_words(text));
-  }
 
   const std::vector<place>& places() const { return places_; }
   layout list_layout() const { return layout_; }

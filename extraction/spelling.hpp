@@ -20,8 +20,8 @@ std::vector<std::string> hebrew_prefix_splits(std::string_view word);
 
 // A key under which full and defective spellings meet: a Hebrew word without
 // ו and י after its first letter (`קריית` and `קרית` both give `קרת`), and
-// with letters that sound alike folded (ע→א, ט→ת, ק→כ: `כרמיעל` meets
-// `כרמיאל`). Other words are their own key.
+// with letters that sound alike folded (ע→א, ט→ת, ק→כ, and a last ה→א:
+// `כרמיעל` meets `כרמיאל`, `סבה` meets `סבא`). Other words are their own key.
 std::string spelling_key(std::string_view word);
 
 // True when `written` is `name` with some ו or י after the first letter left

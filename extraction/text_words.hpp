@@ -19,7 +19,7 @@ namespace callscribe::extraction {
 enum class match_quality : std::uint8_t {
   exact,    // the same words, up to prefix letters and inflection
   spelling, // a word in defective spelling (`קרית` for `קריית`) or another romanisation
-  fuzzy,    // one word of five letters or more at one edit from the name's
+  fuzzy,    // one word of five letters or more one edit (two if eight or more) from the name's
 };
 
 // A 64-bit FNV-1a hash of a spelling key, worked out once per word form and

@@ -202,3 +202,20 @@ BOOST_AUTO_TEST_CASE(services_said_loosely_or_not_asked_for) {
   BOOST_TEST(agreed.service == "Car Lockout");
   BOOST_TEST(agreed.city == "Worcester, MA");
 }
+
+BOOST_AUTO_TEST_CASE(review_findings) {
+  auto en = parse_catalogue(en_locks, R"(["us"])", "en");
+  auto& g = shared_gazetteer();
+  // A misheard last word of a three-word name: not the shorter San Luis, AZ.
+  BOOST_TEST(g.extract(en, "i live in san luis obisbo and i'm locked out").city == "San Luis Obispo, CA");
+  // "looking for a locksmith" is no job search; "are you hiring" later is.
+  BOOST_TEST(g.extract(en, "i'm looking for a locksmith, are you hiring?").service == "");
+  BOOST_TEST(g.extract(en, "i'm looking for a locksmith, i'm locked out").service == "Locksmith");
+  // "your locksmith" at the very end is the business's, not a request.
+  BOOST_TEST(g.extract(en, "i want to complain about your locksmith").service == "");
+  // A new line inside the business's text stays the business's.
+  auto r = g.extract(en, "Caller: yes\nBusiness: so a locksmith\nin Boston, right?");
+  BOOST_TEST(r.city == "Boston, MA");
+  BOOST_TEST_REQUIRE(r.evidence.size() == 2u);
+  BOOST_TEST(r.evidence[1].channel == "business");
+}

@@ -4,20 +4,16 @@
 #include <boost/test/unit_test.hpp>
 
 #include "extraction/gazetteer.hpp"
+#include "tests/extraction/shared_gazetteer.hpp"
 
 #include <string>
 #include <vector>
 
 namespace bdata = boost::unit_test::data;
 using namespace callscribe::extraction;
+using callscribe::extraction::testing::shared_gazetteer;
 
 namespace {
-
-// Loading the US list takes a while: one gazetteer for the whole file.
-gazetteer& shared_gazetteer() {
-  static gazetteer g(CALLSCRIBE_SOURCE_DIR "/config/places");
-  return g;
-}
 
 const char* const afula_locks =
     R"([{"name": "מנעולן", "aliases": ["פורץ מנעולים", "פריצת דלת", "locksmith"]}])";

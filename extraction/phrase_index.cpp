@@ -23,22 +23,23 @@ std::string join_keys(const std::vector<std::string>& words, std::size_t n) {
   return key;
 }
 
-// The first and last letters of a word and how many letters it has.
-std::tuple<char32_t, char32_t, std::size_t> edges(std::string_view w) {
-  char32_t first = 0, last = 0;
+// The first two and the last two letters of a word (each pair packed into
+// one number) and how many letters it has.
+std::tuple<std::uint64_t, std::uint64_t, std::size_t> edges(std::string_view w) {
+  std::uint64_t first = 0, last = 0;
   std::size_t letters = 0;
   const auto* p = reinterpret_cast<const unsigned char*>(w.data());
   for (std::size_t i = 0; i < w.size();) {
-    char32_t c = p[i];
+    std::uint64_t c = p[i];
     std::size_t len = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
     if (len > 1) {
       c &= (0xFF >> (len + 1));
       for (std::size_t k = 1; k < len && i + k < w.size(); ++k)
         c = (c << 6) | (p[i + k] & 0x3F);
     }
-    if (letters == 0)
-      first = c;
-    last = c;
+    if (letters < 2)
+      first = (first << 21) | c;
+    last = ((last << 21) | c) & ((std::uint64_t{1} << 42) - 1);
     ++letters;
     i += len;
   }
@@ -89,8 +90,8 @@ bool phrase_index::add_tokens(std::vector<std::string> words, std::uint32_t valu
   return true;
 }
 
-std::uint64_t phrase_index::edge_key(bool last, char32_t letter, std::size_t letters) {
-  return (static_cast<std::uint64_t>(last) << 63) | (static_cast<std::uint64_t>(letter) << 16) |
+std::uint64_t phrase_index::edge_key(bool last, std::uint64_t pair, std::size_t letters) {
+  return (static_cast<std::uint64_t>(last) << 63) | (pair << 16) |
          static_cast<std::uint64_t>(letters & 0xFFFF);
 }
 

@@ -5,6 +5,7 @@
 // alike) and transcription errors (one edit, two in a long word).
 #pragma once
 
+#include "extraction/flat_set.hpp"
 #include "extraction/normalize.hpp"
 #include "extraction/text_words.hpp"
 
@@ -122,9 +123,9 @@ private:
   // the keys of by_key_ and key_prefixes_ together: what may begin a match;
   // views into those two (their nodes do not move), so a lookup makes no string
   std::unordered_set<std::string_view> begins_;
-  std::unordered_set<std::uint64_t> begins_hash_; // key_hash of begins_
+  flat_u64_set begins_hash_; // key_hash of begins_
   // key_hash of every word after the first of some phrase
-  std::unordered_set<std::uint64_t> later_hash_;
+  flat_u64_set later_hash_;
   // for one-edit lookups: a phrase word (and each of its one-letter
   // deletions) → the phrase words it comes from, with their spelling keys
   struct known_word {
@@ -132,12 +133,13 @@ private:
     std::uint64_t hash; // key_hash(key)
   };
   std::unordered_map<std::string, std::vector<known_word>> deletions_;
-  // (first or last letter, letter count) of every word in deletions_: one
-  // edit keeps the first or the last letter, so a word that shares neither
-  // with any phrase word of about its length needs no deletion lookups. (Two
-  // edits may change both; for long names such a miss is accepted.)
-  std::unordered_set<std::uint64_t> edge_letters_;
-  static std::uint64_t edge_key(bool last, char32_t letter, std::size_t letters);
+  // (first two or last two letters, letter count) of every word in
+  // deletions_: in a word of five letters or more one edit keeps the first
+  // two or the last two, so a word that shares neither pair with any phrase
+  // word of about its length needs no deletion lookups. (Two edits may change
+  // both; for long names such a miss is accepted.)
+  flat_u64_set edge_letters_;
+  static std::uint64_t edge_key(bool last, std::uint64_t pair, std::size_t letters);
   bool may_be_misheard(std::string_view form) const;
   std::size_t longest_ = 0; // words in the longest phrase
   // Which scripts the phrases are in: a word of the other script cannot

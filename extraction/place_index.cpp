@@ -265,8 +265,15 @@ place_index place_index::load(const std::string& path) {
     idx.add_abbreviations();
     for (const auto& [words, group] : idx.group_by_words_)
       if (words.find(' ') == std::string::npos && idx.groups_[group].needs == place_match::support::none &&
-          letter_count(words) >= 5)
+          letter_count(words) >= 5) {
         idx.whole_words_.emplace(spelling_key(words), group);
+        const auto cps = letter_count(words);
+        for (std::size_t tail = 1; tail <= 3 && tail + 2 <= cps; ++tail) {
+          // Hebrew letters are two bytes: the head is the name less `tail` letters.
+          if (words.size() == 2 * cps)
+            idx.split_heads_.insert(key_hash(spelling_key(words.substr(0, 2 * (cps - tail)))));
+        }
+      }
   }
   return idx;
 }
@@ -423,10 +430,12 @@ std::vector<place_match> place_index::find_all(const text_words& words) const {
     // anyway): only a second word of at most three letters is looked at.
     if (in_split[i] || !text[i].hebrew || !text[i + 1].hebrew || letter_count(text[i + 1].text) > 3)
       continue;
-    std::vector<std::pair<std::string, std::string>> forms{{text[i].text, {}}}; // word, prefix
-    for (auto& f : hebrew_prefix_splits(text[i].text))
-      forms.emplace_back(f, text[i].text.substr(0, text[i].text.size() - f.size()));
-    for (const auto& [word, prefix] : forms) {
+    for (const auto& f : words.forms(words.word_of(i))) {
+      using kind = word_form::kind;
+      if ((f.how != kind::as_said && f.how != kind::prefix_split) || !split_heads_.contains(f.hash))
+        continue; // no name begins so
+      const auto& word = f.word;
+      const auto& prefix = f.prefix;
       auto it = whole_words_.find(spelling_key(word + text[i + 1].text));
       if (it == whole_words_.end())
         continue;

@@ -74,6 +74,7 @@ private:
   std::unordered_map<std::string, std::uint32_t> abbreviations_; // normal form → group
   // one-word names that match freely, by spelling key, for names split in two (`כרמי אל`)
   std::unordered_map<std::string, std::uint32_t> whole_words_;
+  flat_u64_set split_heads_; // key_hash of those names without their last 1–3 letters
   phrase_index names_{phrase_index::options{false, 5, false, false, false}};
 };
 

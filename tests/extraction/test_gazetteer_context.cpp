@@ -175,6 +175,7 @@ BOOST_AUTO_TEST_CASE(speech_engine_spellings_of_hebrew_names) {
   BOOST_TEST(g.extract(he, "צריך מנעולן בנטניה").city == "נתניה");        // ט for ת
   BOOST_TEST(g.extract(he, "צריך מנעולן באשכלון").city == "אשקלון");      // כ for ק
   BOOST_TEST(g.extract(he, "צריך מנעולן בתלאביב").city == "תל אביב-יפו"); // two words joined
+  BOOST_TEST(g.extract(he, "צריך מנעולן לכרמי אל").city == "כרמיאל");     // one word split
   BOOST_TEST(g.extract(he, "צריך מנעולן לטבעון").city == "קריית טבעון");  // what people call it
   // Looser spellings of short names only where a place is asked for.
   BOOST_TEST(g.extract(he, "הרכב לא מניע בכלל").city == "");

@@ -140,6 +140,23 @@ void phrase_index::add_fuzzy_candidates(std::string_view form, std::vector<alter
   }
 }
 
+bool phrase_index::uses(const word_form& f) const {
+  using kind = word_form::kind;
+  switch (f.how) {
+  case kind::as_said:
+    return true;
+  case kind::prefix_split:
+    return !f.article || opts_.definite_article;
+  case kind::prefix_stem:
+    return opts_.english_inflections && (!f.article || opts_.definite_article);
+  case kind::stem:
+    return opts_.english_inflections;
+  case kind::romanized:
+    return opts_.romanized;
+  }
+  return false;
+}
+
 std::vector<phrase_index::alternative> phrase_index::exact_forms(const std::vector<word_form>& forms,
                                                                  bool first_word) const {
   std::vector<alternative> out;
@@ -341,6 +358,8 @@ std::vector<phrase_match> phrase_index::find(const text_words& text) const {
     if (!known[id]) {
       known[id] = true;
       for (const auto& f : text.forms(id)) {
+        if (!uses(f))
+          continue; // a form this index never matches (a stem, for a place list)
         kind_of[id] |= begins_hash_.count(f.hash) ? begins : 0;
         kind_of[id] |= later_hash_.count(f.hash) ? goes_on : 0;
         if (!deletions_.empty() && letter_count(f.word) >= opts_.fuzzy_min_letters && may_be_misheard(f.word))

@@ -100,6 +100,7 @@ private:
   struct expansion;
   static constexpr std::size_t two_edit_min_letters = 8;
 
+  bool uses(const word_form& f) const; // whether this index's options ever match such a form
   std::vector<alternative> exact_forms(const std::vector<word_form>& forms, bool first_word) const;
   // `even_phrase_words`: also for a word that is itself a phrase word (a
   // tiny town called Phenix is still "phoenix" misheard, where asked for).

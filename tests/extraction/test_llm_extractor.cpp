@@ -7,6 +7,7 @@
 #include "extraction/gazetteer.hpp"
 #include "extraction/llm_extractor.hpp"
 #include "http/server.hpp"
+#include "tests/http/scripted_service.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -68,37 +69,27 @@ public:
 
   explicit chat_stand_in(script answer, std::optional<std::string> key = std::string(secret_key),
                          std::chrono::milliseconds delay = {})
-      : answer_(std::move(answer)), key_(std::move(key)), delay_(delay),
-        server_(http::server_options{"127.0.0.1", 0, 1024 * 1024, 16 * 1024, std::chrono::seconds(30), 2},
-                {{"POST", "/*", [this](const http::request& r, http::reply_fn reply) { on(r, reply); }}}) {
-    server_.start();
-  }
-  ~chat_stand_in() {
-    server_.stop();
-    std::vector<std::thread> late;
-    {
-      std::lock_guard lock(mutex_);
-      late.swap(late_);
-    }
-    for (auto& t : late)
-      t.join();
-  }
+      : answer_(std::move(answer)), key_(std::move(key)),
+        service_(
+            read, [this](const seen_request& s, int) { return check_and_answer(s); }, 1024 * 1024, delay) {}
 
   std::string url() const {
-    return "http://127.0.0.1:" + std::to_string(server_.port()) + "/v1/chat/completions";
+    return "http://127.0.0.1:" + std::to_string(service_.port()) + "/v1/chat/completions";
   }
-  std::vector<seen_request> requests() const {
-    std::lock_guard lock(mutex_);
-    return seen_;
-  }
+  std::vector<seen_request> requests() const { return service_.requests(); }
 
 private:
+  static seen_request read(const http::request& r) {
+    seen_request s;
+    s.path = r.path;
+    for (const auto& [k, v] : r.headers)
+      s.headers[k] = v;
+    s.body = json::parse(r.body, nullptr, false);
+    return s;
+  }
+
   static http::response refuse(const std::string& why) {
-    http::response r;
-    r.status = 400;
-    r.content_type = "application/json";
-    r.body = json{{"error", {{"message", "stand-in: " + why}}}}.dump();
-    return r;
+    return testing::json_answer({{"error", {{"message", "stand-in: " + why}}}}, 400);
   }
 
   http::response check_and_answer(const seen_request& s) {
@@ -118,42 +109,12 @@ private:
     return answer_(s);
   }
 
-  void on(const http::request& r, const http::reply_fn& reply) {
-    seen_request s;
-    s.path = r.path;
-    for (const auto& [k, v] : r.headers)
-      s.headers[k] = v;
-    s.body = json::parse(r.body, nullptr, false);
-    {
-      std::lock_guard lock(mutex_);
-      seen_.push_back(s);
-    }
-    http::response answer = check_and_answer(s);
-    if (delay_.count() == 0)
-      return reply(answer);
-    std::lock_guard lock(mutex_);
-    late_.emplace_back([reply, answer, d = delay_] {
-      std::this_thread::sleep_for(d);
-      reply(answer);
-    });
-  }
-
   script answer_;
   std::optional<std::string> key_;
-  std::chrono::milliseconds delay_;
-  mutable std::mutex mutex_;
-  std::vector<seen_request> seen_;
-  std::vector<std::thread> late_;
-  http::server server_;
+  testing::scripted_service<seen_request> service_; // last: it calls back into the members above
 };
 
-http::response json_answer(const json& j, int status = 200) {
-  http::response r;
-  r.status = status;
-  r.content_type = "application/json";
-  r.body = j.dump();
-  return r;
-}
+using testing::json_answer;
 
 // A chat completion whose message content is `content`.
 http::response chat_answer(const std::string& content) {

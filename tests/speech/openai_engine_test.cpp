@@ -4,6 +4,7 @@
 
 #include "http/server.hpp"
 #include "speech/openai_engine.hpp"
+#include "tests/http/scripted_service.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -105,37 +106,21 @@ wav_info parse_wav(const std::string& w) {
   return info;
 }
 
-// An OpenAI-compatible service on 127.0.0.1 that records every request and answers as scripted.
+// An OpenAI-compatible service on 127.0.0.1 that records every request, its
+// multipart body taken apart, and answers as scripted.
 class stand_in {
 public:
-  // Gets the request and its number (0, 1, ...); returns the answer.
-  using script = std::function<http::response(const seen_request&, int)>;
+  using script = testing::scripted_service<seen_request>::script;
 
   explicit stand_in(script answer, std::chrono::milliseconds delay = {})
-      : answer_(std::move(answer)), delay_(delay),
-        server_(http::server_options{"127.0.0.1", 0, 8 * 1024 * 1024, 16 * 1024, std::chrono::seconds(30), 2},
-                {{"POST", "/*", [this](const http::request& r, http::reply_fn reply) { on(r, reply); }}}) {
-    server_.start();
-  }
-  ~stand_in() {
-    std::vector<std::thread> late;
-    {
-      std::lock_guard lock(mutex_);
-      late.swap(late_);
-    }
-    for (auto& t : late)
-      t.join();
-  }
+      : service_(read, std::move(answer), 8 * 1024 * 1024, delay) {}
 
-  std::string base() const { return "http://127.0.0.1:" + std::to_string(server_.port()) + "/v1"; }
-  std::uint16_t port() const { return server_.port(); }
-  std::vector<seen_request> requests() const {
-    std::lock_guard lock(mutex_);
-    return seen_;
-  }
+  std::string base() const { return "http://127.0.0.1:" + std::to_string(service_.port()) + "/v1"; }
+  std::uint16_t port() const { return service_.port(); }
+  std::vector<seen_request> requests() const { return service_.requests(); }
 
 private:
-  void on(const http::request& r, const http::reply_fn& reply) {
+  static seen_request read(const http::request& r) {
     seen_request s;
     s.path = r.path;
     for (const auto& [k, v] : r.headers)
@@ -143,37 +128,13 @@ private:
     s.body_bytes = r.body.size();
     if (const auto* ct = r.header("content-type"))
       s.parts = parse_multipart(*ct, r.body);
-    int n = 0;
-    {
-      std::lock_guard lock(mutex_);
-      n = static_cast<int>(seen_.size());
-      seen_.push_back(s);
-    }
-    http::response answer = answer_(s, n);
-    if (delay_.count() == 0)
-      return reply(answer);
-    std::lock_guard lock(mutex_);
-    late_.emplace_back([reply, answer, d = delay_] {
-      std::this_thread::sleep_for(d);
-      reply(answer);
-    });
+    return s;
   }
 
-  script answer_;
-  std::chrono::milliseconds delay_;
-  mutable std::mutex mutex_;
-  std::vector<seen_request> seen_;
-  std::vector<std::thread> late_;
-  http::server server_;
+  testing::scripted_service<seen_request> service_;
 };
 
-http::response json_answer(const json& j, int status = 200) {
-  http::response r;
-  r.status = status;
-  r.content_type = "application/json";
-  r.body = j.dump();
-  return r;
-}
+using testing::json_answer;
 
 http::response ok_text(const std::string& text) {
   return json_answer({{"text", text}});

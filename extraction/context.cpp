@@ -295,11 +295,16 @@ bool describes_speaker(const std::vector<token>& t, const match_span& m) {
 bool seeks_work(const std::vector<token>& t) {
   static const word_set hiring =
       folded({"hiring", "resume", "position", "apply", "מעסיקים", "גיוס", "מגייסים"});
+  // The first words of the phrases below: one lookup rules most words out.
+  static const word_set openers = folded({"מחפש", "מחפשת", "קורות", "מחפשים", "job", "looking"});
   for (std::size_t i = 0; i < t.size(); ++i) {
     if (in(hiring, t[i].text))
       return true;
-    const auto& next = i + 1 < t.size() ? t[i + 1].text : std::string();
-    const auto& after = i + 2 < t.size() ? t[i + 2].text : std::string();
+    if (!in(openers, t[i].text))
+      continue;
+    // Views, not copies: this runs over every word of the call.
+    const std::string_view next = i + 1 < t.size() ? std::string_view(t[i + 1].text) : std::string_view();
+    const std::string_view after = i + 2 < t.size() ? std::string_view(t[i + 2].text) : std::string_view();
     if ((t[i].text == "מחפש" || t[i].text == "מחפשת") && next == "עבודה")
       return true;
     if (t[i].text == "קורות" && next == "חיים")

@@ -187,6 +187,26 @@ std::string normalize_word(std::string_view word) {
   return out;
 }
 
+namespace {
+
+// `"`, gershayim (U+05F4) or a typographic double quote (U+201C, U+201D),
+// in one pass over the bytes.
+bool has_quote_mark(std::string_view w) {
+  for (std::size_t i = 0; i < w.size(); ++i) {
+    auto c = static_cast<unsigned char>(w[i]);
+    if (c == '"')
+      return true;
+    if (c == 0xD7 && i + 1 < w.size() && static_cast<unsigned char>(w[i + 1]) == 0xB4)
+      return true;
+    if (c == 0xE2 && i + 2 < w.size() && static_cast<unsigned char>(w[i + 1]) == 0x80 &&
+        (static_cast<unsigned char>(w[i + 2]) == 0x9C || static_cast<unsigned char>(w[i + 2]) == 0x9D))
+      return true;
+  }
+  return false;
+}
+
+} // namespace
+
 std::vector<token> tokenize(std::string_view text) {
   std::vector<token> tokens;
   if (text.size() > static_cast<std::size_t>(INT32_MAX))
@@ -198,11 +218,9 @@ std::vector<token> tokenize(std::string_view text) {
     auto norm = normalize_word(original);
     // Gershayim (or a quote typed for it) inside a Hebrew word marks an
     // abbreviation; the normal form drops it, so say so here.
-    bool quoted = original.find('"') != std::string_view::npos ||
-                  original.find("\u05F4") != std::string_view::npos ||
-                  original.find("\u201D") != std::string_view::npos ||
-                  original.find("\u201C") != std::string_view::npos;
+    bool quoted = has_quote_mark(original);
     // A compatibility character can decompose into several words.
+    const bool one_word = norm.find(' ') == std::string::npos;
     std::size_t pos = 0;
     while (pos < norm.size()) {
       auto space = norm.find(' ', pos);
@@ -210,7 +228,8 @@ std::vector<token> tokenize(std::string_view text) {
         space = norm.size();
       if (space > pos) {
         token t;
-        t.text = norm.substr(pos, space - pos);
+        // Most words are one word: no copy.
+        t.text = one_word ? std::move(norm) : norm.substr(pos, space - pos);
         t.begin = static_cast<std::size_t>(begin);
         t.end = static_cast<std::size_t>(end);
         UChar32 first;
@@ -221,6 +240,8 @@ std::vector<token> tokenize(std::string_view text) {
         t.acronym = t.hebrew && quoted;
         tokens.push_back(std::move(t));
       }
+      if (one_word)
+        break; // norm was moved from
       pos = space + 1;
     }
   };

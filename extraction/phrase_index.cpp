@@ -52,14 +52,13 @@ bool phrase_index::add_tokens(std::vector<std::string> words, std::uint32_t valu
   if (words.empty())
     return false;
   auto id = static_cast<std::uint32_t>(phrases_.size());
-  auto [it, fresh] = by_key_.try_emplace(join_keys(words, words.size()));
-  it->second.push_back(id);
-  begins_.insert(it->first);
-  begins_hash_.insert(key_hash(it->first));
+  const auto whole = key_hash(join_keys(words, words.size()));
+  by_key_[whole].push_back(id);
+  begins_hash_.insert(whole);
   for (std::size_t n = 1; n < words.size(); ++n) {
-    const auto& prefix = *key_prefixes_.insert(join_keys(words, n)).first;
-    begins_.insert(prefix);
-    begins_hash_.insert(key_hash(prefix));
+    const auto prefix = key_hash(join_keys(words, n));
+    key_prefixes_.insert(prefix);
+    begins_hash_.insert(prefix);
     later_hash_.insert(key_hash(spelling_key(words[n])));
   }
   for (const auto& w : words) {
@@ -218,11 +217,15 @@ std::vector<phrase_index::alternative> phrase_index::unique_forms(std::vector<al
     out[kept++] = a;
   }
   out.resize(kept);
-  for (auto& a : out)
-    a.begins = begins_hash_.count(a.hash) > 0 && begins_.count(a.key) > 0;
-  // Better forms first, as before.
-  std::stable_sort(out.begin(), out.end(),
-                   [](const alternative& x, const alternative& y) { return x.quality < y.quality; });
+  for (auto& a : out) {
+    a.begins = begins_hash_.contains(a.hash);
+    a.goes_on = later_hash_.contains(a.hash);
+  }
+  // Better forms first, keeping their order: an insertion sort, since a
+  // word has a dozen forms at most and std::stable_sort would allocate.
+  for (std::size_t i = 1; i < out.size(); ++i)
+    for (std::size_t j = i; j > 0 && out[j].quality < out[j - 1].quality; --j)
+      std::swap(out[j], out[j - 1]);
   return out;
 }
 
@@ -246,22 +249,21 @@ struct phrase_index::walk_state {
 void phrase_index::search(std::vector<expansion*>& words, std::size_t start,
                           std::vector<phrase_match>& out) const {
   walk_state w{words, start, out, {}};
-  walk(w, start, std::string(), false);
+  walk(w, start, 0, false);
 }
 
-void phrase_index::visit(walk_state& w, std::size_t pos, const std::string& key, bool fuzzy_used,
+void phrase_index::visit(walk_state& w, std::size_t pos, std::uint64_t key, bool fuzzy_used,
                          const alternative& alt) const {
-  if (pos == w.start && !alt.begins)
-    return; // most words begin nothing: no key to build
+  if (pos == w.start ? !alt.begins : !alt.goes_on)
+    return; // most words begin nothing, and most go on nothing
   bool fuzzy = alt.quality == match_quality::fuzzy;
-  std::string k = key;
-  if (!k.empty())
-    k.push_back(' ');
-  k.append(alt.key);
+  const std::uint64_t k = pos == w.start ? alt.hash : key_hash_more(key_hash_more(key, " "), alt.key);
   w.chosen.push_back(&alt);
   if (auto it = by_key_.find(k); it != by_key_.end()) {
     for (auto id : it->second) {
       const auto& p = phrases_[id];
+      if (p.words.size() != w.chosen.size())
+        continue; // a hash collision
       auto quality = match_quality::exact;
       bool ok = true;
       for (std::size_t i = 0; ok && i < w.chosen.size(); ++i) {
@@ -294,12 +296,12 @@ void phrase_index::visit(walk_state& w, std::size_t pos, const std::string& key,
             {w.start, pos + 1, p.value, p.weight, quality, std::string(w.chosen.front()->prefix), loose});
     }
   }
-  if (pos + 1 < w.words.size() && w.words[pos + 1] && w.chosen.size() < longest_ && key_prefixes_.count(k))
+  if (pos + 1 < w.words.size() && w.words[pos + 1] && w.chosen.size() < longest_ && key_prefixes_.contains(k))
     walk(w, pos + 1, k, fuzzy_used || fuzzy);
   w.chosen.pop_back();
 }
 
-void phrase_index::walk(walk_state& w, std::size_t pos, const std::string& key, bool fuzzy_used) const {
+void phrase_index::walk(walk_state& w, std::size_t pos, std::uint64_t key, bool fuzzy_used) const {
   auto& e = *w.words[pos];
   for (const auto& alt : pos == w.start ? e.first : e.next)
     visit(w, pos, key, fuzzy_used, alt);
@@ -327,7 +329,7 @@ phrase_index::misheard_single_words(const std::vector<word_form>& forms) const {
     if (f.how == word_form::kind::as_said || (f.how == word_form::kind::prefix_split && !f.article))
       exact.push_back({f.word, f.key, match_quality::exact, f.prefix, f.hash});
   for (const auto& alt : fuzzy_forms(exact, true)) {
-    auto it = by_key_.find(std::string(alt.key));
+    auto it = by_key_.find(alt.hash);
     if (it == by_key_.end())
       continue;
     for (auto id : it->second)
@@ -392,8 +394,8 @@ std::vector<phrase_match> phrase_index::find(const text_words& text) const {
       expanded[id] = true;
       e.first = exact_forms(text.forms(id), true);
       e.next = t.hebrew ? exact_forms(text.forms(id), false) : e.first;
-      e.later_word = std::any_of(e.next.begin(), e.next.end(),
-                                 [&](const alternative& a) { return later_hash_.count(a.hash) > 0; });
+      e.later_word =
+          std::any_of(e.next.begin(), e.next.end(), [](const alternative& a) { return a.goes_on; });
     }
     words[i] = &e;
   }

@@ -55,8 +55,7 @@ public:
 
   phrase_index() = default;
   explicit phrase_index(options o) : opts_(o) {}
-  // Moves only: begins_ holds views into the index's own keys, which a
-  // copy would leave pointing at the original.
+  // Moves only: an index is large, and a copy is always a mistake.
   phrase_index(const phrase_index&) = delete;
   phrase_index& operator=(const phrase_index&) = delete;
   phrase_index(phrase_index&&) = default;
@@ -96,6 +95,7 @@ private:
     bool begins = false;          // `key` is a phrase or the first word of one
     bool short_romanized = false; // a romanisation key of a word under romanized_min_letters
     bool romanized = false;
+    bool goes_on = false; // `key` is a later word of some phrase (last: set by unique_forms)
   };
   struct expansion;
   static constexpr std::size_t two_edit_min_letters = 8;
@@ -111,20 +111,22 @@ private:
                             bool even_phrase_words) const;
   struct walk_state;
   void search(std::vector<expansion*>& words, std::size_t start, std::vector<phrase_match>& out) const;
-  void walk(walk_state& w, std::size_t pos, const std::string& key, bool fuzzy_used) const;
-  void visit(walk_state& w, std::size_t pos, const std::string& key, bool fuzzy_used,
+  // `key`: key_hash of the spelling keys chosen so far, joined by spaces
+  void walk(walk_state& w, std::size_t pos, std::uint64_t key, bool fuzzy_used) const;
+  void visit(walk_state& w, std::size_t pos, std::uint64_t key, bool fuzzy_used,
              const alternative& alt) const;
 
   options opts_;
   std::vector<phrase> phrases_;
-  // spelling keys of a phrase's words joined by spaces → phrases
-  std::unordered_map<std::string, std::vector<std::uint32_t>> by_key_;
+  // Keys are key_hash values of spelling keys joined by spaces: a search
+  // hashes as it walks and builds no strings. A 64-bit collision is too
+  // rare to matter, and a phrase found is checked word by word anyway.
+  // whole key → phrases
+  std::unordered_map<std::uint64_t, std::vector<std::uint32_t>> by_key_;
   // every proper leading part of those keys, to stop a search early
-  std::unordered_set<std::string> key_prefixes_;
-  // the keys of by_key_ and key_prefixes_ together: what may begin a match;
-  // views into those two (their nodes do not move), so a lookup makes no string
-  std::unordered_set<std::string_view> begins_;
-  flat_u64_set begins_hash_; // key_hash of begins_
+  flat_u64_set key_prefixes_;
+  // by_key_'s and key_prefixes_'s keys together: what may begin a match
+  flat_u64_set begins_hash_;
   // key_hash of every word after the first of some phrase
   flat_u64_set later_hash_;
   // for one-edit lookups: a phrase word (and each of its one-letter

@@ -495,13 +495,21 @@ std::vector<place_match> place_index::find_all(const text_words& words) const {
         return &m;
     return nullptr;
   };
+  // Asked per distinct word, not per word of the call: -1 not yet known.
+  std::vector<std::int8_t> long_word(words.distinct(), -1), asks_for_place(words.distinct(), -1);
+  auto once = [&](std::vector<std::int8_t>& known, std::size_t i, auto&& question) {
+    auto& k = known[words.word_of(i)];
+    if (k < 0)
+      k = question(text[i]) ? 1 : 0;
+    return k == 1;
+  };
   for (std::size_t i = 1; i < text.size(); ++i) {
     place_match* tiny = taken[i] && !(layout_ == layout::us && state_at(text, i + 1)) ? tiny_at(i) : nullptr;
-    if ((taken[i] && !tiny) || letter_count(text[i].text) < 5)
+    if ((taken[i] && !tiny) || !once(long_word, i, [](const token& t) { return letter_count(t.text) >= 5; }))
       continue;
     // Only right after a word asking for a place ("in", "גר"); the gazetteer
     // asks the same.
-    if (!may_precede_place(text[i - 1]))
+    if (!once(asks_for_place, i - 1, [](const token& t) { return may_precede_place(t); }))
       continue;
     const auto heard = names_.misheard_single_words(words.forms(words.word_of(i)));
     const phrase_index::misheard* best = nullptr;

@@ -44,7 +44,10 @@ service_index::service_index(const catalogue& c) {
     if (words.size() > 1 || letter_count(words[0]) >= 6) {
       auto joined = joined_without_spaces(words);
       longest_compact_ = std::max(longest_compact_, joined.size());
-      compact_.emplace(std::move(joined), service);
+      for (std::size_t n = 1; n < joined.size(); ++n)
+        compact_starts_.insert(key_hash(std::string_view(joined).substr(0, n)));
+      const auto hash = key_hash(joined);
+      compact_.emplace(hash, compact_phrase{std::move(joined), service});
     }
     if (words.size() > 1)
       aliases_.push_back({words, service});
@@ -75,14 +78,23 @@ std::vector<service_match> service_index::find(const text_words& text) const {
     all.push_back({at[m.first], at[m.last - 1] + 1, m.value, m.quality, m.prefix});
 
   // Joined or split: "lock out" for "lockout", "carlockout".
-  for (std::size_t i = 0; i < ct.size(); ++i) {
-    std::string joined;
+  for (std::size_t i = 0; i < ct.size() && !compact_.empty(); ++i) {
+    std::uint64_t hash = key_hash({});
+    std::size_t length = 0;
     for (std::size_t n = 0; n < 4 && i + n < ct.size(); ++n) {
-      joined += ct[i + n].text;
-      if (joined.size() > longest_compact_)
+      hash = key_hash_more(hash, ct[i + n].text);
+      length += ct[i + n].text.size();
+      if (length > longest_compact_)
         break;
-      if (auto it = compact_.find(joined); it != compact_.end())
-        all.push_back({at[i], at[i + n] + 1, it->second, match_quality::exact, {}});
+      if (auto it = compact_.find(hash); it != compact_.end()) {
+        std::string joined;
+        for (std::size_t k = 0; k <= n; ++k)
+          joined += ct[i + k].text;
+        if (joined == it->second.joined)
+          all.push_back({at[i], at[i + n] + 1, it->second.service, match_quality::exact, {}});
+      }
+      if (!compact_starts_.contains(hash))
+        break;
     }
   }
 

@@ -45,7 +45,15 @@ private:
   phrase_index single_words_{phrase_index::options{true, 1000}};
   std::vector<std::string> word_list_; // single_words_ value → word
   std::vector<alias> aliases_;
-  std::unordered_map<std::string, std::uint32_t> compact_; // words joined without spaces → service
+  // Words joined without spaces → service, by key_hash, and the key_hash of
+  // every leading part of those strings: a text's words are joined by
+  // hashing on, and most stop at the first word.
+  struct compact_phrase {
+    std::string joined;
+    std::uint32_t service;
+  };
+  std::unordered_map<std::uint64_t, compact_phrase> compact_;
+  flat_u64_set compact_starts_;
   std::size_t longest_compact_ = 0;
 };
 

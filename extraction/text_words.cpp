@@ -51,9 +51,11 @@ std::vector<word_form> expand(const token& t) {
 text_words::text_words(std::vector<token> tokens) : tokens_(std::move(tokens)) {
   word_of_.reserve(tokens_.size());
   auto forms = std::make_shared<std::vector<std::vector<word_form>>>();
-  std::unordered_map<std::string, std::uint32_t> ids;
+  // Views into tokens_, which no longer changes: no string copied per word.
+  std::unordered_map<std::string_view, std::uint32_t> ids;
+  ids.reserve(tokens_.size() / 2);
   for (const auto& t : tokens_) {
-    auto [it, fresh] = ids.try_emplace(t.text, static_cast<std::uint32_t>(forms->size()));
+    auto [it, fresh] = ids.try_emplace(std::string_view(t.text), static_cast<std::uint32_t>(forms->size()));
     if (fresh)
       forms->push_back(expand(t));
     word_of_.push_back(it->second);

@@ -25,13 +25,18 @@ enum class match_quality : std::uint8_t {
 // A 64-bit FNV-1a hash of a spelling key, worked out once per word form and
 // used by every index to ask "may this begin or go on a name?" without
 // hashing the string again. A collision only costs a wasted string lookup.
-inline std::uint64_t key_hash(std::string_view key) {
-  std::uint64_t h = 14695981039346656037ull;
-  for (unsigned char c : key) {
+// key_hash_more(key_hash(a), " b") is key_hash("a b"): a phrase's key is
+// hashed word by word as a search walks on, with no string built.
+inline std::uint64_t key_hash_more(std::uint64_t h, std::string_view more) {
+  for (unsigned char c : more) {
     h ^= c;
     h *= 1099511628211ull;
   }
   return h;
+}
+
+inline std::uint64_t key_hash(std::string_view key) {
+  return key_hash_more(14695981039346656037ull, key);
 }
 
 struct word_form {

@@ -3,14 +3,15 @@
 // folded once on first use).
 #include "extraction/context.hpp"
 
+#include "extraction/flat_set.hpp"
+
 #include <algorithm>
 #include <initializer_list>
-#include <unordered_set>
 
 namespace callscribe::extraction {
 namespace {
 
-using word_set = std::unordered_set<std::string>;
+using word_set = flat_word_set;
 
 word_set folded(std::initializer_list<const char*> words) {
   word_set out;
@@ -19,8 +20,8 @@ word_set folded(std::initializer_list<const char*> words) {
   return out;
 }
 
-bool in(const word_set& s, const std::string& w) {
-  return s.count(w) > 0;
+bool in(const word_set& s, std::string_view w) {
+  return s.contains(w);
 }
 
 bool ends_with(const std::string& s, std::string_view tail) {
@@ -36,7 +37,7 @@ bool in_with_prefixes(const word_set& s, const token& t) {
     return false;
   // hebrew_prefix_splits without its vector: this runs for every word
   // around every match. Prefix letters are two bytes each.
-  thread_local std::string rest;
+  const std::string_view text = t.text;
   for (std::size_t k = 1; k <= 4 && 2 * k + 4 <= t.text.size(); ++k) {
     auto letter = t.text.substr(2 * (k - 1), 2);
     static const std::string prefix_letters = "והבכלמש";
@@ -45,8 +46,7 @@ bool in_with_prefixes(const word_set& s, const token& t) {
       is_prefix = is_prefix || prefix_letters.compare(i, 2, letter) == 0;
     if (!is_prefix || (k > 1 && letter == "ו"))
       return false;
-    rest.assign(t.text, 2 * k, std::string::npos);
-    if (in(s, rest))
+    if (in(s, text.substr(2 * k)))
       return true;
     if (letter == "ה")
       return false;

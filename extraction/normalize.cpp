@@ -170,9 +170,30 @@ std::string normalize_word(std::string_view word) {
     return out;
   }
   // Plain Hebrew letters (no niqqud, no presentation forms) need only the
-  // final-letter mapping and the gershayim removed.
+  // final-letter mapping and the gershayim removed. First byte by byte, for
+  // letters and ASCII quotes alone (U+05D0..U+05EA are D7 90..D7 AA), since
+  // that is nearly every Hebrew word of a transcript.
   std::string out;
   out.reserve(word.size());
+  bool plain = true;
+  for (std::size_t i = 0; plain && i < word.size(); ++i) {
+    auto c = static_cast<unsigned char>(word[i]);
+    if (c == '\'' || c == '"' || c == '`')
+      continue;
+    auto next = i + 1 < word.size() ? static_cast<unsigned char>(word[i + 1]) : 0;
+    if (c != 0xD7 || next < 0x90 || next > 0xAA) {
+      plain = false;
+      break;
+    }
+    // ך ם ן ף ץ → כ מ נ פ צ: each final letter is one before its regular form.
+    bool final_letter = next == 0x9A || next == 0x9D || next == 0x9F || next == 0xA3 || next == 0xA5;
+    out.push_back(static_cast<char>(c));
+    out.push_back(static_cast<char>(final_letter ? next + 1 : next));
+    ++i;
+  }
+  if (plain)
+    return out;
+  out.clear();
   const auto* p = reinterpret_cast<const uint8_t*>(word.data());
   auto len = static_cast<int32_t>(word.size());
   for (int32_t i = 0; i < len;) {
@@ -209,6 +230,7 @@ bool has_quote_mark(std::string_view w) {
 
 std::vector<token> tokenize(std::string_view text) {
   std::vector<token> tokens;
+  tokens.reserve(text.size() / 6 + 1); // about a word per six bytes, in either language
   if (text.size() > static_cast<std::size_t>(INT32_MAX))
     text = text.substr(0, INT32_MAX);
   const auto* p = reinterpret_cast<const uint8_t*>(text.data());

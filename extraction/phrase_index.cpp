@@ -53,13 +53,18 @@ bool phrase_index::add_tokens(std::vector<std::string> words, std::uint32_t valu
     return false;
   auto id = static_cast<std::uint32_t>(phrases_.size());
   const auto whole = key_hash(join_keys(words, words.size()));
-  by_key_[whole].push_back(id);
-  begins_hash_.insert(whole);
+  {
+    auto& info = keys_[whole];
+    if (!(info >> key_flag_bits)) {
+      with_key_.emplace_back();
+      info |= static_cast<std::uint32_t>(with_key_.size()) << key_flag_bits;
+    }
+    info |= begins_a_phrase;
+    with_key_[(info >> key_flag_bits) - 1].push_back(id);
+  }
   for (std::size_t n = 1; n < words.size(); ++n) {
-    const auto prefix = key_hash(join_keys(words, n));
-    key_prefixes_.insert(prefix);
-    begins_hash_.insert(prefix);
-    later_hash_.insert(key_hash(spelling_key(words[n])));
+    keys_[key_hash(join_keys(words, n))] |= begins_a_phrase | leads_on;
+    keys_[key_hash(spelling_key(words[n]))] |= goes_on_a_phrase;
   }
   for (const auto& w : words) {
     if (letter_count(w) < opts_.fuzzy_min_letters)
@@ -76,8 +81,9 @@ bool phrase_index::add_tokens(std::vector<std::string> words, std::uint32_t valu
     for (const auto& d : one_letter_deletions(w))
       remember(d);
     auto [first, last, letters] = edges(w);
-    edge_letters_.insert(edge_key(false, first, letters));
-    edge_letters_.insert(edge_key(true, last, letters));
+    const auto bit = std::uint32_t{1} << std::min<std::size_t>(letters, 31);
+    edge_letters_[edge_key(false, first)] |= bit;
+    edge_letters_[edge_key(true, last)] |= bit;
   }
   longest_ = std::max(longest_, words.size());
   for (const auto& w : words) {
@@ -89,18 +95,18 @@ bool phrase_index::add_tokens(std::vector<std::string> words, std::uint32_t valu
   return true;
 }
 
-std::uint64_t phrase_index::edge_key(bool last, std::uint64_t pair, std::size_t letters) {
-  return (static_cast<std::uint64_t>(last) << 63) | (pair << 16) |
-         static_cast<std::uint64_t>(letters & 0xFFFF);
+std::uint64_t phrase_index::edge_key(bool last, std::uint64_t pair) {
+  return (static_cast<std::uint64_t>(last) << 63) | pair;
 }
 
 bool phrase_index::may_be_misheard(std::string_view form) const {
   auto [first, last, letters] = edges(form);
   const std::size_t reach = letters >= two_edit_min_letters ? 2 : 1;
+  std::uint32_t lengths = 0; // letter counts within reach, as in edge_letters_
   for (std::size_t n = letters > reach ? letters - reach : 0; n <= letters + reach; ++n)
-    if (edge_letters_.count(edge_key(false, first, n)) || edge_letters_.count(edge_key(true, last, n)))
-      return true;
-  return false;
+    lengths |= std::uint32_t{1} << std::min<std::size_t>(n, 31);
+  return (edge_letters_.get(edge_key(false, first)) & lengths) ||
+         (edge_letters_.get(edge_key(true, last)) & lengths);
 }
 
 void phrase_index::add_fuzzy_candidates(std::string_view form, std::vector<alternative>& out,
@@ -218,8 +224,9 @@ std::vector<phrase_index::alternative> phrase_index::unique_forms(std::vector<al
   }
   out.resize(kept);
   for (auto& a : out) {
-    a.begins = begins_hash_.contains(a.hash);
-    a.goes_on = later_hash_.contains(a.hash);
+    const auto info = keys_.get(a.hash);
+    a.begins = info & begins_a_phrase;
+    a.goes_on = info & goes_on_a_phrase;
   }
   // Better forms first, keeping their order: an insertion sort, since a
   // word has a dozen forms at most and std::stable_sort would allocate.
@@ -246,9 +253,9 @@ struct phrase_index::walk_state {
   std::vector<const alternative*> chosen;
 };
 
-void phrase_index::search(std::vector<expansion*>& words, std::size_t start,
-                          std::vector<phrase_match>& out) const {
-  walk_state w{words, start, out, {}};
+void phrase_index::search(walk_state& w, std::size_t start) const {
+  w.start = start;
+  w.chosen.clear();
   walk(w, start, 0, false);
 }
 
@@ -259,8 +266,9 @@ void phrase_index::visit(walk_state& w, std::size_t pos, std::uint64_t key, bool
   bool fuzzy = alt.quality == match_quality::fuzzy;
   const std::uint64_t k = pos == w.start ? alt.hash : key_hash_more(key_hash_more(key, " "), alt.key);
   w.chosen.push_back(&alt);
-  if (auto it = by_key_.find(k); it != by_key_.end()) {
-    for (auto id : it->second) {
+  const auto info = keys_.get(k);
+  if (const auto* ids = phrases_with(info)) {
+    for (auto id : *ids) {
       const auto& p = phrases_[id];
       if (p.words.size() != w.chosen.size())
         continue; // a hash collision
@@ -296,7 +304,7 @@ void phrase_index::visit(walk_state& w, std::size_t pos, std::uint64_t key, bool
             {w.start, pos + 1, p.value, p.weight, quality, std::string(w.chosen.front()->prefix), loose});
     }
   }
-  if (pos + 1 < w.words.size() && w.words[pos + 1] && w.chosen.size() < longest_ && key_prefixes_.contains(k))
+  if (pos + 1 < w.words.size() && w.words[pos + 1] && w.chosen.size() < longest_ && (info & leads_on))
     walk(w, pos + 1, k, fuzzy_used || fuzzy);
   w.chosen.pop_back();
 }
@@ -329,10 +337,10 @@ phrase_index::misheard_single_words(const std::vector<word_form>& forms) const {
     if (f.how == word_form::kind::as_said || (f.how == word_form::kind::prefix_split && !f.article))
       exact.push_back({f.word, f.key, match_quality::exact, f.prefix, f.hash});
   for (const auto& alt : fuzzy_forms(exact, true)) {
-    auto it = by_key_.find(alt.hash);
-    if (it == by_key_.end())
+    const auto* ids = phrases_with(keys_.get(alt.hash));
+    if (!ids)
       continue;
-    for (auto id : it->second)
+    for (auto id : *ids)
       if (phrases_[id].words.size() == 1 && phrases_[id].words[0] == alt.word &&
           std::none_of(out.begin(), out.end(),
                        [&](const misheard& m) { return m.value == phrases_[id].value; }))
@@ -362,8 +370,9 @@ std::vector<phrase_match> phrase_index::find(const text_words& text) const {
       for (const auto& f : text.forms(id)) {
         if (!uses(f))
           continue; // a form this index never matches (a stem, for a place list)
-        kind_of[id] |= begins_hash_.count(f.hash) ? begins : 0;
-        kind_of[id] |= later_hash_.count(f.hash) ? goes_on : 0;
+        const auto info = keys_.get(f.hash);
+        kind_of[id] |= (info & begins_a_phrase) ? begins : 0;
+        kind_of[id] |= (info & goes_on_a_phrase) ? goes_on : 0;
         if (!deletions_.empty() && letter_count(f.word) >= opts_.fuzzy_min_letters && may_be_misheard(f.word))
           kind_of[id] |= misheard;
       }
@@ -399,9 +408,10 @@ std::vector<phrase_match> phrase_index::find(const text_words& text) const {
     }
     words[i] = &e;
   }
+  walk_state w{words, 0, all, {}};
   for (std::size_t i = 0; i < text.size(); ++i)
     if (words[i])
-      search(words, i, all);
+      search(w, i);
 
   // Longest first, then the better match, then the larger weight (the more
   // populous of two towns with one name), then the earlier.

@@ -110,7 +110,8 @@ private:
   void add_fuzzy_candidates(std::string_view form, std::vector<alternative>& out,
                             bool even_phrase_words) const;
   struct walk_state;
-  void search(std::vector<expansion*>& words, std::size_t start, std::vector<phrase_match>& out) const;
+  // Every phrase starting at `start`; `w` is reused from one start to the next.
+  void search(walk_state& w, std::size_t start) const;
   // `key`: key_hash of the spelling keys chosen so far, joined by spaces
   void walk(walk_state& w, std::size_t pos, std::uint64_t key, bool fuzzy_used) const;
   void visit(walk_state& w, std::size_t pos, std::uint64_t key, bool fuzzy_used,
@@ -121,14 +122,21 @@ private:
   // Keys are key_hash values of spelling keys joined by spaces: a search
   // hashes as it walks and builds no strings. A 64-bit collision is too
   // rare to matter, and a phrase found is checked word by word anyway.
-  // whole key → phrases
-  std::unordered_map<std::uint64_t, std::vector<std::uint32_t>> by_key_;
-  // every proper leading part of those keys, to stop a search early
-  flat_u64_set key_prefixes_;
-  // by_key_'s and key_prefixes_'s keys together: what may begin a match
-  flat_u64_set begins_hash_;
-  // key_hash of every word after the first of some phrase
-  flat_u64_set later_hash_;
+  // Everything a search asks of a key is one lookup in keys_, whose value
+  // holds these flags and, above them, 1 + the index in with_key_ of the
+  // phrases with that whole key (0: none).
+  enum key_flag : std::uint32_t {
+    begins_a_phrase = 1,  // a whole key or a leading part of one
+    goes_on_a_phrase = 2, // one word, after the first of some phrase
+    leads_on = 4,         // a proper leading part of some whole key
+  };
+  static constexpr unsigned key_flag_bits = 3;
+  flat_u64_map keys_;
+  std::vector<std::vector<std::uint32_t>> with_key_;
+  const std::vector<std::uint32_t>* phrases_with(std::uint32_t key_info) const {
+    auto slot = key_info >> key_flag_bits;
+    return slot ? &with_key_[slot - 1] : nullptr;
+  }
   // for one-edit lookups: a phrase word (and each of its one-letter
   // deletions) → the phrase words it comes from, with their spelling keys
   struct known_word {
@@ -136,13 +144,14 @@ private:
     std::uint64_t hash; // key_hash(key)
   };
   std::unordered_map<std::string, std::vector<known_word>> deletions_;
-  // (first two or last two letters, letter count) of every word in
-  // deletions_: in a word of five letters or more one edit keeps the first
-  // two or the last two, so a word that shares neither pair with any phrase
-  // word of about its length needs no deletion lookups. (Two edits may change
-  // both; for long names such a miss is accepted.)
-  flat_u64_set edge_letters_;
-  static std::uint64_t edge_key(bool last, std::uint64_t pair, std::size_t letters);
+  // The first two and the last two letters of every word in deletions_,
+  // each → a mask of those words' letter counts (bit n: n letters, 31 and
+  // longer in bit 31): in a word of five letters or more one edit keeps the
+  // first two or the last two, so a word that shares neither pair with any
+  // phrase word of about its length needs no deletion lookups. (Two edits may
+  // change both; for long names such a miss is accepted.) Two lookups a word.
+  flat_u64_map edge_letters_;
+  static std::uint64_t edge_key(bool last, std::uint64_t pair);
   bool may_be_misheard(std::string_view form) const;
   std::size_t longest_ = 0; // words in the longest phrase
   // Which scripts the phrases are in: a word of the other script cannot

@@ -68,9 +68,15 @@ std::vector<service_match> service_index::find(const text_words& text) const {
   // Fillers out, positions kept.
   const auto& tokens = text.tokens();
   std::vector<std::size_t> at;
-  for (std::size_t i = 0; i < tokens.size(); ++i)
-    if (!is_filler(tokens[i].text))
+  at.reserve(tokens.size());
+  std::vector<std::int8_t> filler(text.distinct(), -1); // per distinct word; -1 not yet asked
+  for (std::size_t i = 0; i < tokens.size(); ++i) {
+    auto& f = filler[text.word_of(i)];
+    if (f < 0)
+      f = is_filler(tokens[i].text) ? 1 : 0;
+    if (!f)
       at.push_back(i);
+  }
   const text_words words(text, at);
   const auto& ct = words.tokens();
   std::vector<service_match> all;

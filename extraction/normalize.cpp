@@ -270,14 +270,27 @@ std::vector<token> tokenize(std::string_view text) {
   int32_t start = -1, last_end = -1; // current word: [start, last_end) of word characters
   for (int32_t i = 0; i < len;) {
     int32_t at = i;
-    UChar32 c;
-    U8_NEXT(p, i, len, c);
-    bool word = c >= 0 && (is_word_char(c) || is_joiner(c) || is_ignorable(c));
+    bool letter, word;
+    // ASCII and plain Hebrew letters (D7 90..D7 AA) without decoding: nearly
+    // every byte of a transcript.
+    if (p[i] < 0x80) {
+      const auto b = p[i++];
+      letter = (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') || (b >= '0' && b <= '9');
+      word = letter || b == '"' || b == '\'' || b == '`';
+    } else if (p[i] == 0xD7 && i + 1 < len && p[i + 1] >= 0x90 && p[i + 1] <= 0xAA) {
+      i += 2;
+      letter = word = true;
+    } else {
+      UChar32 c;
+      U8_NEXT(p, i, len, c);
+      letter = c >= 0 && is_word_char(c);
+      word = c >= 0 && (letter || is_joiner(c) || is_ignorable(c));
+    }
     if (word) {
       // Quotes around a word are not part of it; inside it they are.
-      if (start < 0 && is_word_char(c))
+      if (start < 0 && letter)
         start = at;
-      if (is_word_char(c))
+      if (letter)
         last_end = i;
     } else if (start >= 0) {
       if (last_end > start)

@@ -35,6 +35,7 @@
 #include <charconv>
 #include <cstring>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <stdexcept>
 #include <unordered_set>
@@ -497,6 +498,7 @@ std::vector<place_match> place_index::find_all(const text_words& words) const {
   };
   // Asked per distinct word, not per word of the call: -1 not yet known.
   std::vector<std::int8_t> long_word(words.distinct(), -1), asks_for_place(words.distinct(), -1);
+  std::vector<std::optional<std::optional<phrase_index::misheard>>> misheard_as(words.distinct());
   auto once = [&](std::vector<std::int8_t>& known, std::size_t i, auto&& question) {
     auto& k = known[words.word_of(i)];
     if (k < 0)
@@ -511,18 +513,24 @@ std::vector<place_match> place_index::find_all(const text_words& words) const {
     // asks the same.
     if (!once(asks_for_place, i - 1, [](const token& t) { return may_precede_place(t); }))
       continue;
-    const auto heard = names_.misheard_single_words(words.forms(words.word_of(i)));
-    const phrase_index::misheard* best = nullptr;
-    // Only towns people name on the phone: a misheard word is more likely
-    // another word (`בחניון`, a car park) than a small village (חנתון).
-    for (const auto& h : heard) {
-      auto population = places_[groups_[h.value].places.front()].population;
-      if (population <
-          (layout_ == layout::us ? us_single_word_min_population : il_single_word_min_population))
-        continue;
-      if (!best || population > places_[groups_[best->value].places.front()].population)
-        best = &h;
+    // The best name each distinct word may be, looked for once: "to" and
+    // "from" come before many words, and the same ones, in a long call.
+    auto& slot = misheard_as[words.word_of(i)];
+    if (!slot) {
+      std::optional<phrase_index::misheard> best;
+      // Only towns people name on the phone: a misheard word is more likely
+      // another word (`בחניון`, a car park) than a small village (חנתון).
+      for (auto& h : names_.misheard_single_words(words.forms(words.word_of(i)))) {
+        auto population = places_[groups_[h.value].places.front()].population;
+        if (population <
+            (layout_ == layout::us ? us_single_word_min_population : il_single_word_min_population))
+          continue;
+        if (!best || population > places_[groups_[best->value].places.front()].population)
+          best = std::move(h);
+      }
+      slot = std::move(best);
     }
+    const std::optional<phrase_index::misheard>& best = *slot;
     if (!best)
       continue;
     auto pm = match_for(i, i + 1, best->value);

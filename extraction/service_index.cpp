@@ -49,13 +49,17 @@ service_index::service_index(const catalogue& c) {
       const auto hash = key_hash(joined);
       compact_.emplace(hash, compact_phrase{std::move(joined), service});
     }
-    if (words.size() > 1)
-      aliases_.push_back({words, service});
-    for (const auto& w : words)
-      if (std::find(word_list_.begin(), word_list_.end(), w) == word_list_.end()) {
+    alias a{{}, service};
+    for (const auto& w : words) {
+      auto it = std::find(word_list_.begin(), word_list_.end(), w);
+      if (it == word_list_.end()) {
         single_words_.add_tokens({w}, static_cast<std::uint32_t>(word_list_.size()));
-        word_list_.push_back(w);
+        it = word_list_.insert(word_list_.end(), w);
       }
+      a.words.push_back(static_cast<std::uint32_t>(it - word_list_.begin()));
+    }
+    if (words.size() > 1)
+      aliases_.push_back(std::move(a));
   };
   for (std::uint32_t i = 0; i < c.services.size(); ++i) {
     add(c.services[i].name, i);
@@ -107,20 +111,20 @@ std::vector<service_match> service_index::find(const text_words& text) const {
   // Gapped: each alias word in order, at most max_gap words between two and
   // max_gaps in all. Matched as `spelling`: less sure than the phrase said.
   if (!aliases_.empty()) {
-    std::vector<std::vector<std::uint32_t>> word_at(ct.size()); // word_list_ ids heard at each token
+    // The alias words heard at each token (word_list_ ids, few), and where
+    // each was heard: an alias is tried only where its first word was.
+    std::vector<std::vector<std::uint32_t>> word_at(ct.size());
+    std::vector<std::vector<std::size_t>> heard_at(word_list_.size());
     for (const auto& m : single_words_.find(words))
-      if (m.last - m.first == 1)
+      if (m.last - m.first == 1) {
         word_at[m.first].push_back(m.value);
-    auto heard = [&](std::size_t pos, const std::string& w) {
-      for (auto id : word_at[pos])
-        if (word_list_[id] == w)
-          return true;
-      return false;
+        heard_at[m.value].push_back(m.first);
+      }
+    auto heard = [&](std::size_t pos, std::uint32_t w) {
+      return std::find(word_at[pos].begin(), word_at[pos].end(), w) != word_at[pos].end();
     };
     for (const auto& a : aliases_) {
-      for (std::size_t i = 0; i < ct.size(); ++i) {
-        if (!heard(i, a.words[0]))
-          continue;
+      for (std::size_t i : heard_at[a.words[0]]) {
         std::size_t pos = i, gaps = 0;
         bool ok = true;
         for (std::size_t k = 1; ok && k < a.words.size(); ++k) {

@@ -36,7 +36,7 @@ public:
 
 private:
   struct alias {
-    std::vector<std::string> words; // content words (no fillers)
+    std::vector<std::uint32_t> words; // content words (no fillers), as word_list_ ids
     std::uint32_t service;
   };
   phrase_index phrases_{phrase_index::options{true, 5}};

@@ -94,8 +94,41 @@ std::size_t letter_count(std::string_view word) {
   return n;
 }
 
+namespace {
+
+// Plain Hebrew letters only (two bytes each, 0xD7 0x90–0xAA), whose code
+// points are read without decoding: U+05D0 + (second byte - 0x90).
+bool is_plain_hebrew(std::string_view word) {
+  if (word.empty() || word.size() % 2 != 0)
+    return false;
+  for (std::size_t i = 0; i < word.size(); i += 2)
+    if (static_cast<unsigned char>(word[i]) != 0xD7 || static_cast<unsigned char>(word[i + 1]) < 0x90 ||
+        static_cast<unsigned char>(word[i + 1]) > 0xAA)
+      return false;
+  return true;
+}
+
+// The code point of letter `k` of a plain Hebrew word.
+char32_t plain_letter(std::string_view word, std::size_t k) {
+  return 0x05D0 + (static_cast<unsigned char>(word[2 * k + 1]) - 0x90);
+}
+
+} // namespace
+
 std::vector<std::string> hebrew_prefix_splits(std::string_view word) {
   std::vector<std::string> out;
+  if (is_plain_hebrew(word)) { // the common case, without code point vectors
+    const std::size_t letters = word.size() / 2;
+    for (std::size_t k = 1; k <= 4 && k + 2 <= letters; ++k) {
+      const char32_t c = plain_letter(word, k - 1);
+      if (!is_prefix_letter(c) || (k > 1 && c == vav))
+        break;
+      out.emplace_back(word.substr(2 * k));
+      if (c == U'\u05D4')
+        break;
+    }
+    return out;
+  }
   auto b = boundaries(word);
   auto letters = b.size() - 1;
   auto cps = to_code_points(word);
@@ -257,6 +290,19 @@ std::vector<std::string> english_stems(std::string_view w) {
 
 std::vector<std::string> hebrew_stems(std::string_view word) {
   std::vector<std::string> out;
+  if (is_plain_hebrew(word)) { // as below, without code point vectors
+    const std::size_t letters = word.size() / 2;
+    if (letters < 4)
+      return out;
+    const char32_t last = plain_letter(word, letters - 1), before = plain_letter(word, letters - 2);
+    if ((before == U'\u05D9' && last == U'\u05DE') || (before == U'\u05D5' && last == U'\u05EA')) {
+      if (letters - 2 >= 3)
+        out.emplace_back(word.substr(0, 2 * (letters - 2)));
+    } else if (last == U'\u05D4' || last == U'\u05EA' || last == U'\u05D9') {
+      out.emplace_back(word.substr(0, 2 * (letters - 1)));
+    }
+    return out;
+  }
   auto cps = to_code_points(word);
   if (cps.size() < 4 || !is_hebrew_letter(cps[0]))
     return out;

@@ -70,11 +70,16 @@ bool phrase_index::add_tokens(std::vector<std::string> words, std::uint32_t valu
     if (letter_count(w) < opts_.fuzzy_min_letters)
       continue;
     auto remember = [&](const std::string& k) {
-      auto& v = deletions_[k];
+      auto& slot = deletions_[key_hash(k)];
+      if (!slot) {
+        deletion_words_.emplace_back();
+        slot = static_cast<std::uint32_t>(deletion_words_.size());
+      }
+      auto& v = deletion_words_[slot - 1];
       if (std::none_of(v.begin(), v.end(), [&](const auto& e) { return e.word == w; })) {
         auto key = spelling_key(w);
         auto h = key_hash(key);
-        v.push_back({w, std::move(key), h});
+        v.push_back({w, std::move(key), h, letter_count(w)});
       }
     };
     remember(w);
@@ -111,36 +116,34 @@ bool phrase_index::may_be_misheard(std::string_view form) const {
 
 void phrase_index::add_fuzzy_candidates(std::string_view form, std::vector<alternative>& out,
                                         bool even_phrase_words) const {
-  if (deletions_.empty() || letter_count(form) < opts_.fuzzy_min_letters || !may_be_misheard(form))
+  if (deletion_words_.empty() || letter_count(form) < opts_.fuzzy_min_letters || !may_be_misheard(form))
     return;
-  thread_local std::string deleted;
-  deleted.assign(form);
   // A word that is itself a phrase word is not a misspelling of another.
-  if (auto it = deletions_.find(deleted);
-      !even_phrase_words && it != deletions_.end() &&
-      std::any_of(it->second.begin(), it->second.end(), [&](const auto& e) { return e.word == form; }))
+  const auto* self = deleted_to(key_hash(form));
+  if (!even_phrase_words && self &&
+      std::any_of(self->begin(), self->end(), [&](const auto& e) { return e.word == form; }))
     return;
-  auto consider = [&](const std::string& k) {
-    auto it = deletions_.find(k);
-    if (it == deletions_.end())
+  auto consider = [&](const std::vector<known_word>* words) {
+    if (!words)
       return;
-    for (const auto& [w, key, hash] : it->second)
+    for (const auto& [w, key, hash, letters] : *words)
       // A long name may be misheard twice (`cleavland`); the deletion index
       // finds such pairs when each lost one letter.
-      if (w != form && letter_count(w) >= opts_.fuzzy_min_letters &&
-          (within_one_edit(form, w) || (letter_count(w) >= two_edit_min_letters && within_edits(form, w, 2))))
+      if (w != form && letters >= opts_.fuzzy_min_letters &&
+          (within_one_edit(form, w) || (letters >= two_edit_min_letters && within_edits(form, w, 2))))
         out.push_back({w, key, match_quality::fuzzy, {}, hash});
   };
-  consider(deleted);
-  // Each one-letter deletion in one reused buffer: this runs for every
-  // distinct long word of a transcript, against every list.
+  consider(self);
+  // Each one-letter deletion by its hash, the hash of the letters before it
+  // carried along: this runs for every distinct long word of a transcript,
+  // against every list, and builds no strings.
+  std::uint64_t before = key_hash({});
   for (std::size_t i = 0; i < form.size();) {
     std::size_t len = 1;
     while (i + len < form.size() && (static_cast<unsigned char>(form[i + len]) & 0xC0) == 0x80)
       ++len;
-    deleted.assign(form.substr(0, i));
-    deleted.append(form.substr(i + len));
-    consider(deleted);
+    consider(deleted_to(key_hash_more(before, form.substr(i + len))));
+    before = key_hash_more(before, form.substr(i, len));
     i += len;
   }
 }
@@ -313,7 +316,7 @@ void phrase_index::walk(walk_state& w, std::size_t pos, std::uint64_t key, bool 
   auto& e = *w.words[pos];
   for (const auto& alt : pos == w.start ? e.first : e.next)
     visit(w, pos, key, fuzzy_used, alt);
-  if (fuzzy_used || deletions_.empty())
+  if (fuzzy_used || deletion_words_.empty())
     return; // one misheard word per name at most
   // A misheard first word needs a next word that goes on some name, unless
   // single words may be misheard too; a later word is reached only after
@@ -373,7 +376,8 @@ std::vector<phrase_match> phrase_index::find(const text_words& text) const {
         const auto info = keys_.get(f.hash);
         kind_of[id] |= (info & begins_a_phrase) ? begins : 0;
         kind_of[id] |= (info & goes_on_a_phrase) ? goes_on : 0;
-        if (!deletions_.empty() && letter_count(f.word) >= opts_.fuzzy_min_letters && may_be_misheard(f.word))
+        if (!deletion_words_.empty() && letter_count(f.word) >= opts_.fuzzy_min_letters &&
+            may_be_misheard(f.word))
           kind_of[id] |= misheard;
       }
     }

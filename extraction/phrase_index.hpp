@@ -137,13 +137,22 @@ private:
     auto slot = key_info >> key_flag_bits;
     return slot ? &with_key_[slot - 1] : nullptr;
   }
-  // for one-edit lookups: a phrase word (and each of its one-letter
-  // deletions) → the phrase words it comes from, with their spelling keys
+  // For one-edit lookups: a phrase word (and each of its one-letter
+  // deletions), by key_hash → 1 + the index in deletion_words_ of the phrase
+  // words it comes from, with their spelling keys. Hashed so that a text
+  // word's deletions are looked up without building them; a candidate is
+  // checked by its edit distance anyway.
   struct known_word {
     std::string word, key;
-    std::uint64_t hash; // key_hash(key)
+    std::uint64_t hash;  // key_hash(key)
+    std::size_t letters; // letter_count(word)
   };
-  std::unordered_map<std::string, std::vector<known_word>> deletions_;
+  flat_u64_map deletions_;
+  std::vector<std::vector<known_word>> deletion_words_;
+  const std::vector<known_word>* deleted_to(std::uint64_t hash) const {
+    auto slot = deletions_.get(hash);
+    return slot ? &deletion_words_[slot - 1] : nullptr;
+  }
   // The first two and the last two letters of every word in deletions_,
   // each → a mask of those words' letter counts (bit n: n letters, 31 and
   // longer in bit 31): in a word of five letters or more one edit keeps the

@@ -506,12 +506,13 @@ std::vector<place_match> place_index::find_all(const text_words& words) const {
     return k == 1;
   };
   for (std::size_t i = 1; i < text.size(); ++i) {
-    place_match* tiny = taken[i] && !(layout_ == layout::us && state_at(text, i + 1)) ? tiny_at(i) : nullptr;
-    if ((taken[i] && !tiny) || !once(long_word, i, [](const token& t) { return letter_count(t.text) >= 5; }))
-      continue;
     // Only right after a word asking for a place ("in", "גר"); the gazetteer
     // asks the same.
-    if (!once(asks_for_place, i - 1, [](const token& t) { return may_precede_place(t); }))
+    if (!once(long_word, i, [](const token& t) { return letter_count(t.text) >= 5; }) ||
+        !once(asks_for_place, i - 1, [](const token& t) { return may_precede_place(t); }))
+      continue;
+    place_match* tiny = taken[i] && !(layout_ == layout::us && state_at(text, i + 1)) ? tiny_at(i) : nullptr;
+    if (taken[i] && !tiny)
       continue;
     // The best name each distinct word may be, looked for once: "to" and
     // "from" come before many words, and the same ones, in a long call.

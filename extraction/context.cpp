@@ -295,24 +295,31 @@ bool describes_speaker(const std::vector<token>& t, const match_span& m) {
 bool seeks_work(const std::vector<token>& t) {
   static const word_set hiring =
       folded({"hiring", "resume", "position", "apply", "מעסיקים", "גיוס", "מגייסים"});
-  // The first words of the phrases below: one lookup rules most words out.
-  static const word_set openers = folded({"מחפש", "מחפשת", "קורות", "מחפשים", "job", "looking"});
+  // Those, and the first words of the phrases below: one lookup a word rules
+  // out nearly every word of the call.
+  static const word_set cues = folded({"hiring", "resume", "position", "apply", "מעסיקים", "גיוס", "מגייסים",
+                                       "מחפש", "מחפשת", "קורות", "מחפשים", "job", "looking"});
+  // Tokens are in normal form (final letters regular): so are these.
+  static const std::string work = normalize_word("עבודה"), life = normalize_word("חיים"),
+                           looking_m = normalize_word("מחפש"), looking_f = normalize_word("מחפשת"),
+                           looking_pl = normalize_word("מחפשים"), cv = normalize_word("קורות");
+  static const word_set staff = folded({"עובדים", "מנעולנים", "טכנאים"});
   for (std::size_t i = 0; i < t.size(); ++i) {
-    if (in(hiring, t[i].text))
-      return true;
-    if (!in(openers, t[i].text))
+    const auto& w = t[i].text;
+    if (!in(cues, w))
       continue;
-    // Views, not copies: this runs over every word of the call.
+    if (in(hiring, w))
+      return true;
+    // Views, not copies.
     const std::string_view next = i + 1 < t.size() ? std::string_view(t[i + 1].text) : std::string_view();
     const std::string_view after = i + 2 < t.size() ? std::string_view(t[i + 2].text) : std::string_view();
-    if ((t[i].text == "מחפש" || t[i].text == "מחפשת") && next == "עבודה")
+    if ((w == looking_m || w == looking_f) && next == work)
       return true;
-    if (t[i].text == "קורות" && next == "חיים")
+    if (w == cv && next == life)
       return true;
-    if ((t[i].text == "מחפשים" && (next == "עובדים" || next == "מנעולנים" || next == "טכנאים")) ||
-        (t[i].text == "job" && next == "you" && after == "posted"))
+    if ((w == looking_pl && in(staff, next)) || (w == "job" && next == "you" && after == "posted"))
       return true;
-    if (t[i].text == "looking" && next == "for" &&
+    if (w == "looking" && next == "for" &&
         (after == "work" || after == "job" || (after == "a" && i + 3 < t.size() && t[i + 3].text == "job")))
       return true;
   }

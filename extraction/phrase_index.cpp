@@ -361,10 +361,10 @@ std::vector<phrase_match> phrase_index::find(const text_words& text) const {
   // words may matter at all.
   enum : std::uint8_t { begins = 1, goes_on = 2, misheard = 4 };
   std::vector<std::uint8_t> kind_of(text.distinct(), 0);
-  std::vector<bool> known(text.distinct(), false);
+  std::vector<std::uint8_t> known(text.distinct(), 0); // bytes rather than bits: faster to read
   std::vector<std::uint8_t> at(text.size(), 0);
   for (std::size_t i = 0; i < text.size(); ++i) {
-    const auto& t = text.tokens()[i];
+    const auto& t = text.token_at(i);
     if (t.hebrew ? !has_hebrew_ : !has_latin_)
       continue; // no phrase starts or goes on here
     auto id = text.word_of(i);
@@ -386,7 +386,7 @@ std::vector<phrase_match> phrase_index::find(const text_words& text) const {
   // A misheard word matters alone only where single words may be misheard;
   // else after a word that begins or goes on a name (`san luis obisbo`), or
   // before one that goes on one.
-  std::vector<bool> live(text.size(), false);
+  std::vector<std::uint8_t> live(text.size(), 0);
   for (std::size_t i = 0; i < text.size(); ++i) {
     bool exact = at[i] & (begins | goes_on);
     bool heard =
@@ -395,12 +395,12 @@ std::vector<phrase_match> phrase_index::find(const text_words& text) const {
     live[i] = exact || heard;
   }
   std::vector<expansion> seen(text.distinct());
-  std::vector<bool> expanded(text.distinct(), false);
+  std::vector<std::uint8_t> expanded(text.distinct(), 0);
   std::vector<expansion*> words(text.size(), nullptr);
   for (std::size_t i = 0; i < text.size(); ++i) {
     if (!live[i])
       continue;
-    const auto& t = text.tokens()[i];
+    const auto& t = text.token_at(i);
     auto id = text.word_of(i);
     auto& e = seen[id];
     if (!expanded[id]) {

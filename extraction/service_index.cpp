@@ -70,36 +70,35 @@ service_index::service_index(const catalogue& c) {
 
 std::vector<service_match> service_index::find(const text_words& text) const {
   // Fillers out, positions kept.
-  const auto& tokens = text.tokens();
   std::vector<std::size_t> at;
-  at.reserve(tokens.size());
+  at.reserve(text.size());
   std::vector<std::int8_t> filler(text.distinct(), -1); // per distinct word; -1 not yet asked
-  for (std::size_t i = 0; i < tokens.size(); ++i) {
+  for (std::size_t i = 0; i < text.size(); ++i) {
     auto& f = filler[text.word_of(i)];
     if (f < 0)
-      f = is_filler(tokens[i].text) ? 1 : 0;
+      f = is_filler(text.token_at(i).text) ? 1 : 0;
     if (!f)
       at.push_back(i);
   }
   const text_words words(text, at);
-  const auto& ct = words.tokens();
+  auto word = [&](std::size_t i) -> const std::string& { return words.token_at(i).text; };
   std::vector<service_match> all;
   for (const auto& m : phrases_.find(words))
     all.push_back({at[m.first], at[m.last - 1] + 1, m.value, m.quality, m.prefix});
 
   // Joined or split: "lock out" for "lockout", "carlockout".
-  for (std::size_t i = 0; i < ct.size() && !compact_.empty(); ++i) {
+  for (std::size_t i = 0; i < words.size() && !compact_.empty(); ++i) {
     std::uint64_t hash = key_hash({});
     std::size_t length = 0;
-    for (std::size_t n = 0; n < 4 && i + n < ct.size(); ++n) {
-      hash = key_hash_more(hash, ct[i + n].text);
-      length += ct[i + n].text.size();
+    for (std::size_t n = 0; n < 4 && i + n < words.size(); ++n) {
+      hash = key_hash_more(hash, word(i + n));
+      length += word(i + n).size();
       if (length > longest_compact_)
         break;
       if (auto it = compact_.find(hash); it != compact_.end()) {
         std::string joined;
         for (std::size_t k = 0; k <= n; ++k)
-          joined += ct[i + k].text;
+          joined += word(i + k);
         if (joined == it->second.joined)
           all.push_back({at[i], at[i + n] + 1, it->second.service, match_quality::exact, {}});
       }
@@ -113,7 +112,7 @@ std::vector<service_match> service_index::find(const text_words& text) const {
   if (!aliases_.empty()) {
     // The alias words heard at each token (word_list_ ids, few), and where
     // each was heard: an alias is tried only where its first word was.
-    std::vector<std::vector<std::uint32_t>> word_at(ct.size());
+    std::vector<std::vector<std::uint32_t>> word_at(words.size());
     std::vector<std::vector<std::size_t>> heard_at(word_list_.size());
     for (const auto& m : single_words_.find(words))
       if (m.last - m.first == 1) {
@@ -129,9 +128,9 @@ std::vector<service_match> service_index::find(const text_words& text) const {
         bool ok = true;
         for (std::size_t k = 1; ok && k < a.words.size(); ++k) {
           std::size_t next = pos + 1;
-          while (next < ct.size() && next - pos - 1 <= max_gap && !heard(next, a.words[k]))
+          while (next < words.size() && next - pos - 1 <= max_gap && !heard(next, a.words[k]))
             ++next;
-          if (next >= ct.size() || next - pos - 1 > max_gap) {
+          if (next >= words.size() || next - pos - 1 > max_gap) {
             ok = false;
             break;
           }
@@ -152,7 +151,7 @@ std::vector<service_match> service_index::find(const text_words& text) const {
       return a.quality < b.quality;
     return a.first < b.first;
   });
-  return without_overlaps(all, tokens.size());
+  return without_overlaps(all, text.size());
 }
 
 } // namespace callscribe::extraction

@@ -189,6 +189,10 @@ bool hebrew_key_fast(std::string_view word, std::string& out) {
 }
 
 std::string spelling_key(std::string_view word) {
+  // Only a word starting with a Hebrew letter (U+05D0..U+05EA: D7 90..D7 AA)
+  // has a key of its own; every other word is its own key.
+  if (word.size() < 2 || static_cast<unsigned char>(word[0]) != 0xD7)
+    return std::string(word);
   if (std::string fast; hebrew_key_fast(word, fast))
     return fast;
   auto cps = to_code_points(word);

@@ -48,13 +48,14 @@ std::vector<word_form> expand(const token& t) {
 
 } // namespace
 
-text_words::text_words(std::vector<token> tokens) : tokens_(std::move(tokens)) {
-  word_of_.reserve(tokens_.size());
+text_words::text_words(std::vector<token> tokens)
+    : tokens_(std::make_shared<const std::vector<token>>(std::move(tokens))) {
+  word_of_.reserve(tokens_->size());
   auto forms = std::make_shared<std::vector<std::vector<word_form>>>();
   // Views into tokens_, which no longer changes: no string copied per word.
   std::unordered_map<std::string_view, std::uint32_t> ids;
-  ids.reserve(tokens_.size() / 2);
-  for (const auto& t : tokens_) {
+  ids.reserve(tokens_->size() / 2);
+  for (const auto& t : *tokens_) {
     auto [it, fresh] = ids.try_emplace(std::string_view(t.text), static_cast<std::uint32_t>(forms->size()));
     if (fresh)
       forms->push_back(expand(t));
@@ -63,11 +64,12 @@ text_words::text_words(std::vector<token> tokens) : tokens_(std::move(tokens)) {
   forms_ = std::move(forms);
 }
 
-text_words::text_words(const text_words& from, const std::vector<std::size_t>& keep) : forms_(from.forms_) {
-  tokens_.reserve(keep.size());
+text_words::text_words(const text_words& from, const std::vector<std::size_t>& keep)
+    : tokens_(from.tokens_), forms_(from.forms_) {
+  keep_.reserve(keep.size());
   word_of_.reserve(keep.size());
   for (auto i : keep) {
-    tokens_.push_back(from.tokens()[i]);
+    keep_.push_back(from.keep_.empty() ? i : from.keep_[i]);
     word_of_.push_back(from.word_of(i));
   }
 }

@@ -59,12 +59,16 @@ struct word_form {
 class text_words {
 public:
   explicit text_words(std::vector<token> tokens);
-  // The tokens at `keep` (in order) of another text, sharing its forms
-  // rather than working them out again.
+  // The tokens at `keep` (in order) of another text, sharing its tokens and
+  // their forms rather than copying or working them out again.
   text_words(const text_words& from, const std::vector<std::size_t>& keep);
 
-  const std::vector<token>& tokens() const { return tokens_; }
-  std::size_t size() const { return tokens_.size(); }
+  // Token `i` of this text (of the subset, for a subset).
+  const token& token_at(std::size_t i) const { return keep_.empty() ? (*tokens_)[i] : (*tokens_)[keep_[i]]; }
+  std::size_t size() const { return word_of_.size(); }
+  // Every token of the whole text; for a subset, of the text it was taken
+  // from (its own tokens are token_at(0 .. size())).
+  const std::vector<token>& tokens() const { return *tokens_; }
   // Tokens with the same normal form share one word id.
   std::uint32_t word_of(std::size_t token) const { return word_of_[token]; }
   std::size_t distinct() const { return forms_->size(); }
@@ -73,7 +77,8 @@ public:
   static constexpr std::size_t romanized_min_letters = 5;
 
 private:
-  std::vector<token> tokens_;
+  std::shared_ptr<const std::vector<token>> tokens_;
+  std::vector<std::size_t> keep_; // a subset's tokens, by index in tokens_; empty for a whole text
   std::vector<std::uint32_t> word_of_;
   std::shared_ptr<const std::vector<std::vector<word_form>>> forms_;
 };

@@ -194,6 +194,9 @@ BOOST_AUTO_TEST_CASE(services_said_loosely_or_not_asked_for) {
   BOOST_TEST(g.extract(en, "are you hiring? i'm a locksmith myself").service == "");
   BOOST_TEST(g.extract(en, "is this the pizza place? no this is a locksmith, wrong number").service == "");
   BOOST_TEST(g.extract(he, "אני מחפש עבודה כשוליה של מנעולן").service == "");
+  // Words with final letters (ים) are in normal form in the text: the cues must be too.
+  BOOST_TEST(g.extract(he, "שלום, שלחתי לכם קורות חיים, אני מנעולן מוסמך").service == "");
+  BOOST_TEST(g.extract(he, "ראיתי שאתם מחפשים מנעולנים, יש לי ניסיון").service == "");
   // The business reads back, the caller only agrees: the business's words count.
   auto agreed = g.extract(
       en, two_channel_text("yes sir", "so that's a car lockout at 45 pine street in worcester right"));

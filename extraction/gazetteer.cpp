@@ -122,35 +122,28 @@ struct labelled_tokens {
 
 labelled_tokens label(const std::string& transcript) {
   labelled_tokens out;
-  auto all = tokenize(transcript);
-  out.tokens.reserve(all.size());
-  out.channels.reserve(all.size());
-  // Tokens come in text order: walk the lines alongside them.
-  std::size_t line = 0, next_line = transcript.find('\n');
+  out.tokens.reserve(transcript.size() / 6 + 1); // about a word per six bytes
+  // Line by line, each after its label: the tokens are made where they are
+  // kept, with no label to take out afterwards. A line without a label goes
+  // on the channel of the one before (an engine's text may hold a new line).
   channel c = channel::unlabelled;
-  auto line_channel = [&] {
-    if (transcript.compare(line, 7, "Caller:") == 0)
-      return channel::caller;
-    if (transcript.compare(line, 9, "Business:") == 0)
-      return channel::business;
-    return channel::unlabelled;
-  };
-  // A line without a label goes on the channel of the one before (an
-  // engine's text may hold a new line).
-  bool labelled_line = (c = line_channel()) != channel::unlabelled;
-  for (auto& t : all) {
-    while (next_line != std::string::npos && t.begin > next_line) {
-      line = next_line + 1;
-      next_line = transcript.find('\n', line);
-      auto here = line_channel();
-      labelled_line = here != channel::unlabelled;
-      if (labelled_line)
-        c = here;
+  for (std::size_t line = 0; line <= transcript.size();) {
+    auto next_line = transcript.find('\n', line);
+    if (next_line == std::string::npos)
+      next_line = transcript.size();
+    std::size_t label_length = 0;
+    if (transcript.compare(line, 7, "Caller:") == 0) {
+      c = channel::caller;
+      label_length = 7;
+    } else if (transcript.compare(line, 9, "Business:") == 0) {
+      c = channel::business;
+      label_length = 9;
     }
-    if (labelled_line && t.begin == line)
-      continue; // the label itself
-    out.tokens.push_back(std::move(t));
-    out.channels.push_back(c);
+    const auto text_start = line + label_length;
+    tokenize_into(std::string_view(transcript).substr(text_start, next_line - text_start), text_start,
+                  out.tokens);
+    out.channels.resize(out.tokens.size(), c);
+    line = next_line + 1;
   }
   return out;
 }

@@ -7,6 +7,7 @@
 #include <unicode/unistr.h>
 #include <unicode/utf8.h>
 
+#include <algorithm>
 #include <climits>
 #include <stdexcept>
 
@@ -154,12 +155,18 @@ std::string normalize_with_icu(std::string_view w) {
 } // namespace
 
 std::string normalize_word(std::string_view word) {
+  std::string out;
+  normalize_word_into(word, out);
+  return out;
+}
+
+void normalize_word_into(std::string_view word, std::string& out) {
+  out.clear();
   word = without_possessive(word);
   bool ascii = true;
   for (unsigned char ch : word)
     ascii = ascii && ch < 0x80;
   if (ascii) {
-    std::string out;
     out.reserve(word.size());
     for (char ch : word) {
       if (ch == '\'' || ch == '"' || ch == '`')
@@ -167,13 +174,12 @@ std::string normalize_word(std::string_view word) {
       bool alnum = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9');
       out.push_back(!alnum ? ' ' : (ch >= 'A' && ch <= 'Z') ? static_cast<char>(ch - 'A' + 'a') : ch);
     }
-    return out;
+    return;
   }
   // Plain Hebrew letters (no niqqud, no presentation forms) need only the
   // final-letter mapping and the gershayim removed. First byte by byte, for
   // letters and ASCII quotes alone (U+05D0..U+05EA are D7 90..D7 AA), since
   // that is nearly every Hebrew word of a transcript.
-  std::string out;
   out.reserve(word.size());
   bool plain = true;
   for (std::size_t i = 0; plain && i < word.size(); ++i) {
@@ -192,7 +198,7 @@ std::string normalize_word(std::string_view word) {
     ++i;
   }
   if (plain)
-    return out;
+    return;
   out.clear();
   const auto* p = reinterpret_cast<const uint8_t*>(word.data());
   auto len = static_cast<int32_t>(word.size());
@@ -201,11 +207,12 @@ std::string normalize_word(std::string_view word) {
     U8_NEXT(p, i, len, c);
     if (is_joiner(c))
       continue;
-    if (!is_plain_hebrew_letter(c))
-      return normalize_with_icu(word);
+    if (!is_plain_hebrew_letter(c)) {
+      out = normalize_with_icu(word);
+      return;
+    }
     append_utf8(out, regular_form(c));
   }
-  return out;
 }
 
 namespace {
@@ -231,39 +238,51 @@ bool has_quote_mark(std::string_view w) {
 std::vector<token> tokenize(std::string_view text) {
   std::vector<token> tokens;
   tokens.reserve(text.size() / 6 + 1); // about a word per six bytes, in either language
+  tokenize_into(text, 0, tokens);
+  return tokens;
+}
+
+void tokenize_into(std::string_view text, std::size_t offset, std::vector<token>& tokens) {
   if (text.size() > static_cast<std::size_t>(INT32_MAX))
     text = text.substr(0, INT32_MAX);
   const auto* p = reinterpret_cast<const uint8_t*>(text.data());
   auto len = static_cast<int32_t>(text.size());
+  // Tokens are built where they are kept, each word normalised into its
+  // token's own string: for short words a string move is a copy, and
+  // tokenising was a fifth of an extraction.
+  auto describe = [&](token& t, int32_t begin, int32_t end, bool quoted) {
+    t.begin = offset + static_cast<std::size_t>(begin);
+    t.end = offset + static_cast<std::size_t>(end);
+    UChar32 first;
+    int32_t k = 0;
+    U8_NEXT(reinterpret_cast<const uint8_t*>(t.text.data()), k, static_cast<int32_t>(t.text.size()), first);
+    t.hebrew = first >= 0x0590 && first <= 0x05FF;
+    t.acronym = t.hebrew && quoted;
+  };
   auto emit = [&](int32_t begin, int32_t end) {
     auto original = text.substr(begin, end - begin);
-    auto norm = normalize_word(original);
     // Gershayim (or a quote typed for it) inside a Hebrew word marks an
     // abbreviation; the normal form drops it, so say so here.
-    bool quoted = has_quote_mark(original);
+    const bool quoted = has_quote_mark(original);
+    auto& t = tokens.emplace_back();
+    normalize_word_into(original, t.text);
+    if (std::find(t.text.begin(), t.text.end(), ' ') == t.text.end()) { // nearly always
+      if (t.text.empty())
+        tokens.pop_back();
+      else
+        describe(t, begin, end, quoted);
+      return;
+    }
     // A compatibility character can decompose into several words.
-    const bool one_word = norm.find(' ') == std::string::npos;
-    std::size_t pos = 0;
-    while (pos < norm.size()) {
-      auto space = norm.find(' ', pos);
-      if (space == std::string::npos)
-        space = norm.size();
+    const std::string norm = std::move(t.text);
+    tokens.pop_back();
+    for (std::size_t pos = 0; pos < norm.size();) {
+      auto space = std::min(norm.find(' ', pos), norm.size());
       if (space > pos) {
-        token t;
-        // Most words are one word: no copy.
-        t.text = one_word ? std::move(norm) : norm.substr(pos, space - pos);
-        t.begin = static_cast<std::size_t>(begin);
-        t.end = static_cast<std::size_t>(end);
-        UChar32 first;
-        int32_t k = 0;
-        U8_NEXT(reinterpret_cast<const uint8_t*>(t.text.data()), k, static_cast<int32_t>(t.text.size()),
-                first);
-        t.hebrew = first >= 0x0590 && first <= 0x05FF;
-        t.acronym = t.hebrew && quoted;
-        tokens.push_back(std::move(t));
+        auto& part = tokens.emplace_back();
+        part.text = norm.substr(pos, space - pos);
+        describe(part, begin, end, quoted);
       }
-      if (one_word)
-        break; // norm was moved from
       pos = space + 1;
     }
   };
@@ -300,7 +319,6 @@ std::vector<token> tokenize(std::string_view text) {
   }
   if (start >= 0 && last_end > start)
     emit(start, last_end);
-  return tokens;
 }
 
 std::string normalize_text(std::string_view text) {

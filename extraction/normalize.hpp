@@ -23,10 +23,15 @@ struct token {
 // apostrophes, gershayim and geresh removed (so `חמ"ד` is `חמד`, `Be'er` is
 // `beer`); an English possessive `'s` is dropped. Returns UTF-8.
 std::string normalize_word(std::string_view word);
+// The same into `out` (replacing what it held), reusing its storage.
+void normalize_word_into(std::string_view word, std::string& out);
 
 // Splits at whitespace, punctuation, hyphens and maqaf, symbols; each word is
 // normalised. A word whose normal form is empty (only marks) is skipped.
 std::vector<token> tokenize(std::string_view text);
+// The same, appended to `tokens`, with `offset` added to every byte range
+// (for a part of a larger text).
+void tokenize_into(std::string_view text, std::size_t offset, std::vector<token>& tokens);
 
 // The normal forms of tokenize(text), joined by single spaces.
 std::string normalize_text(std::string_view text);

@@ -10,6 +10,19 @@
 namespace callscribe::extraction {
 namespace {
 
+// Into `out`, replacing what it held: a caller that keeps the buffer
+// allocates nothing for the short words it is asked about.
+void decode_into(std::string_view s, std::u32string& out) {
+  out.clear();
+  const auto* p = reinterpret_cast<const uint8_t*>(s.data());
+  auto len = static_cast<int32_t>(s.size());
+  for (int32_t i = 0; i < len;) {
+    UChar32 c;
+    U8_NEXT(p, i, len, c);
+    out.push_back(static_cast<char32_t>(c < 0 ? 0xFFFD : c));
+  }
+}
+
 std::u32string to_code_points(std::string_view s) {
   std::u32string out;
   out.reserve(s.size());
@@ -239,8 +252,11 @@ std::string romanization_key(std::string_view word) {
 }
 
 bool is_defective_spelling_of(std::string_view written, std::string_view name, bool sounds) {
-  auto w = to_code_points(written);
-  auto n = to_code_points(name);
+  // Asked for every name a search meets in another spelling: the thread's
+  // buffers, not new strings each time.
+  thread_local std::u32string w, n;
+  decode_into(written, w);
+  decode_into(name, n);
   // With `sounds`, letters that sound alike are one letter.
   auto same = [&](char32_t a, char32_t b) { return sounds ? sound(a) == sound(b) : a == b; };
   if (w.empty() || n.empty() || !same(w[0], n[0]))
@@ -336,8 +352,9 @@ std::vector<std::string> one_letter_deletions(std::string_view word) {
 }
 
 bool same_sound(std::string_view a_utf8, std::string_view b_utf8) {
-  auto a = to_code_points(a_utf8);
-  auto b = to_code_points(b_utf8);
+  thread_local std::u32string a, b; // as in is_defective_spelling_of
+  decode_into(a_utf8, a);
+  decode_into(b_utf8, b);
   if (a.size() != b.size() || a.empty() || !is_hebrew_letter(a[0]))
     return false;
   fold_last(a);

@@ -2,7 +2,8 @@
 
 #include "extraction/spelling.hpp"
 
-#include <unordered_map>
+#include <climits>
+#include <cstdint>
 
 namespace callscribe::extraction {
 namespace {
@@ -15,6 +16,7 @@ std::vector<word_form> with_hashes(std::vector<word_form> forms) {
 
 std::vector<word_form> expand(const token& t) {
   std::vector<word_form> out;
+  out.reserve(t.hebrew ? 12 : 6); // no regrowth: a form holds three strings
   out.push_back({t.text, spelling_key(t.text), {}, word_form::kind::as_said});
   if (t.hebrew) {
     for (auto& st : hebrew_stems(t.text)) {
@@ -52,14 +54,28 @@ text_words::text_words(std::vector<token> tokens)
     : tokens_(std::make_shared<const std::vector<token>>(std::move(tokens))) {
   word_of_.reserve(tokens_->size());
   auto forms = std::make_shared<std::vector<std::vector<word_form>>>();
-  // Views into tokens_, which no longer changes: no string copied per word.
-  std::unordered_map<std::string_view, std::uint32_t> ids;
-  ids.reserve(tokens_->size() / 2);
-  for (const auto& t : *tokens_) {
-    auto [it, fresh] = ids.try_emplace(std::string_view(t.text), static_cast<std::uint32_t>(forms->size()));
-    if (fresh)
-      forms->push_back(expand(t));
-    word_of_.push_back(it->second);
+  // Word ids through an open-addressed table of each word's first token
+  // (at most half full, linear probing): no node or string per word, and
+  // the cheap key_hash, mixed so its low bits index well.
+  const auto& all = *tokens_;
+  std::size_t slots = 16;
+  while (slots < 2 * all.size())
+    slots *= 2;
+  constexpr std::uint32_t empty = UINT32_MAX;
+  std::vector<std::uint32_t> first_token(slots, empty);
+  for (std::uint32_t i = 0; i < all.size(); ++i) {
+    const auto& text = all[i].text;
+    const auto h = key_hash(text);
+    std::size_t slot = static_cast<std::size_t>((h ^ (h >> 32)) * 0x9E3779B97F4A7C15ull >> 20) & (slots - 1);
+    while (first_token[slot] != empty && all[first_token[slot]].text != text)
+      slot = (slot + 1) & (slots - 1);
+    if (first_token[slot] == empty) {
+      first_token[slot] = i;
+      word_of_.push_back(static_cast<std::uint32_t>(forms->size()));
+      forms->push_back(expand(all[i]));
+    } else {
+      word_of_.push_back(word_of_[first_token[slot]]);
+    }
   }
   forms_ = std::move(forms);
 }

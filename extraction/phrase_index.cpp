@@ -419,7 +419,12 @@ std::vector<phrase_match> phrase_index::find(const text_words& text) const {
 
   // Longest first, then the better match, then the larger weight (the more
   // populous of two towns with one name), then the earlier.
-  std::sort(all.begin(), all.end(), [](const phrase_match& a, const phrase_match& b) {
+  // Their indexes are sorted, not the matches, which hold a string each.
+  std::vector<std::uint32_t> order(all.size());
+  for (std::uint32_t i = 0; i < order.size(); ++i)
+    order[i] = i;
+  std::sort(order.begin(), order.end(), [&](std::uint32_t x, std::uint32_t y) {
+    const auto &a = all[x], &b = all[y];
     auto la = a.last - a.first, lb = b.last - b.first;
     if (la != lb)
       return la > lb;
@@ -429,7 +434,7 @@ std::vector<phrase_match> phrase_index::find(const text_words& text) const {
       return a.weight > b.weight;
     return a.first < b.first;
   });
-  return without_overlaps(all, text.size());
+  return without_overlaps(std::move(all), order, text.size());
 }
 
 } // namespace callscribe::extraction

@@ -65,6 +65,10 @@ public:
   // wins: a place's population). Returns false when the phrase has no words.
   bool add_tokens(std::vector<std::string> words, std::uint32_t value, std::uint64_t weight = 0);
 
+  // Whether any phrase is in the script of `t` (Hebrew or not): a word of
+  // the other script can be no part of a match.
+  bool has_script_of(const token& t) const { return t.hebrew ? has_hebrew_ : has_latin_; }
+
   // The phrases in `text`, longest first: once words are taken by a match, a
   // shorter or worse one on any of them is dropped. Sorted by position.
   std::vector<phrase_match> find(const text_words& text) const;

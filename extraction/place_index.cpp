@@ -422,6 +422,18 @@ std::vector<place_match> place_index::find_all(const text_words& words) const {
   const auto& text = words.tokens();
   std::vector<place_match> out;
   std::vector<bool> taken(text.size(), false);
+  // Questions about a word are asked once per distinct word, not per word
+  // of the call: -1 not yet known.
+  const auto distinct = words.distinct();
+  std::vector<std::int8_t> long_word(distinct, -1), short_word(distinct, -1), asks_for_place(distinct, -1),
+      split_head(distinct, -1);
+  auto once = [&](std::vector<std::int8_t>& known, std::size_t i, auto&& question) {
+    auto& k = known[words.word_of(i)];
+    if (k < 0)
+      k = question(i) ? 1 : 0;
+    return k == 1;
+  };
+  auto letters = [&](std::size_t i) { return letter_count(text[i].text); };
   // A one-word name split in two by the speech engine (`לכרמי אל`): it
   // wins over what the halves match alone, unless that is a real name.
   std::vector<place_match> split;
@@ -429,7 +441,15 @@ std::vector<place_match> place_index::find_all(const text_words& words) const {
   for (std::size_t i = 0; i + 1 < text.size() && !whole_words_.empty(); ++i) {
     // The engine splits off a short tail (`כרמי אל`, `ראש העין` is two words
     // anyway): only a second word of at most three letters is looked at.
-    if (in_split[i] || !text[i].hebrew || !text[i + 1].hebrew || letter_count(text[i + 1].text) > 3)
+    if (in_split[i] || !text[i].hebrew || !text[i + 1].hebrew ||
+        !once(short_word, i + 1, [&](std::size_t k) { return letters(k) <= 3; }) ||
+        !once(split_head, i, [&](std::size_t k) {
+          const auto& forms = words.forms(words.word_of(k));
+          return std::any_of(forms.begin(), forms.end(), [&](const word_form& f) {
+            return (f.how == word_form::kind::as_said || f.how == word_form::kind::prefix_split) &&
+                   split_heads_.contains(f.hash);
+          });
+        }))
       continue;
     for (const auto& f : words.forms(words.word_of(i))) {
       using kind = word_form::kind;
@@ -496,20 +516,13 @@ std::vector<place_match> place_index::find_all(const text_words& words) const {
         return &m;
     return nullptr;
   };
-  // Asked per distinct word, not per word of the call: -1 not yet known.
-  std::vector<std::int8_t> long_word(words.distinct(), -1), asks_for_place(words.distinct(), -1);
   std::vector<std::optional<std::optional<phrase_index::misheard>>> misheard_as(words.distinct());
-  auto once = [&](std::vector<std::int8_t>& known, std::size_t i, auto&& question) {
-    auto& k = known[words.word_of(i)];
-    if (k < 0)
-      k = question(text[i]) ? 1 : 0;
-    return k == 1;
-  };
   for (std::size_t i = 1; i < text.size(); ++i) {
     // Only right after a word asking for a place ("in", "גר"); the gazetteer
     // asks the same.
-    if (!once(long_word, i, [](const token& t) { return letter_count(t.text) >= 5; }) ||
-        !once(asks_for_place, i - 1, [](const token& t) { return may_precede_place(t); }))
+    if (!names_.has_script_of(text[i]) ||
+        !once(long_word, i, [&](std::size_t k) { return letters(k) >= 5; }) ||
+        !once(asks_for_place, i - 1, [&](std::size_t k) { return may_precede_place(text[k]); }))
       continue;
     place_match* tiny = taken[i] && !(layout_ == layout::us && state_at(text, i + 1)) ? tiny_at(i) : nullptr;
     if (taken[i] && !tiny)

@@ -87,11 +87,21 @@ std::vector<service_match> service_index::find(const text_words& text) const {
     all.push_back({at[m.first], at[m.last - 1] + 1, m.value, m.quality, m.prefix});
 
   // Joined or split: "lock out" for "lockout", "carlockout".
+  // A word's own hash, worked out once per distinct word: nearly every
+  // joining stops at the first word.
+  std::vector<std::uint64_t> alone(compact_.empty() ? 0 : text.distinct(), 0);
   for (std::size_t i = 0; i < words.size() && !compact_.empty(); ++i) {
     std::uint64_t hash = key_hash({});
     std::size_t length = 0;
     for (std::size_t n = 0; n < 4 && i + n < words.size(); ++n) {
-      hash = key_hash_more(hash, word(i + n));
+      if (n == 0) {
+        auto& h = alone[words.word_of(i)];
+        if (!h)
+          h = key_hash(word(i));
+        hash = h;
+      } else {
+        hash = key_hash_more(hash, word(i + n));
+      }
       length += word(i + n).size();
       if (length > longest_compact_)
         break;

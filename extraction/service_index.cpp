@@ -45,9 +45,12 @@ service_index::service_index(const catalogue& c) {
       auto joined = joined_without_spaces(words);
       longest_compact_ = std::max(longest_compact_, joined.size());
       for (std::size_t n = 1; n < joined.size(); ++n)
-        compact_starts_.insert(key_hash(std::string_view(joined).substr(0, n)));
-      const auto hash = key_hash(joined);
-      compact_.emplace(hash, compact_phrase{std::move(joined), service});
+        compact_keys_[key_hash(std::string_view(joined).substr(0, n))] |= 1;
+      auto& info = compact_keys_[key_hash(joined)];
+      if (info >> 1 == 0) { // the first alias to join so: it keeps the string
+        compact_.push_back({std::move(joined), service});
+        info |= static_cast<std::uint32_t>(compact_.size()) << 1;
+      }
     }
     alias a{{}, service};
     for (const auto& w : words) {
@@ -87,32 +90,34 @@ std::vector<service_match> service_index::find(const text_words& text) const {
     all.push_back({at[m.first], at[m.last - 1] + 1, m.value, m.quality, m.prefix});
 
   // Joined or split: "lock out" for "lockout", "carlockout".
-  // A word's own hash, worked out once per distinct word: nearly every
-  // joining stops at the first word.
-  std::vector<std::uint64_t> alone(compact_.empty() ? 0 : text.distinct(), 0);
+  // What a word alone is, asked once per distinct word: nearly every
+  // joining stops there. UINT32_MAX: not yet asked.
+  std::vector<std::uint32_t> alone(compact_.empty() ? 0 : text.distinct(), UINT32_MAX);
   for (std::size_t i = 0; i < words.size() && !compact_.empty(); ++i) {
-    std::uint64_t hash = key_hash({});
-    std::size_t length = 0;
+    auto& first = alone[words.word_of(i)];
+    if (first == UINT32_MAX)
+      first = word(i).size() > longest_compact_ ? 0 : compact_keys_.get(key_hash(word(i)));
+    if (!first)
+      continue;
+    std::uint64_t hash = key_hash(word(i));
+    std::size_t length = word(i).size();
     for (std::size_t n = 0; n < 4 && i + n < words.size(); ++n) {
-      if (n == 0) {
-        auto& h = alone[words.word_of(i)];
-        if (!h)
-          h = key_hash(word(i));
-        hash = h;
-      } else {
+      if (n > 0) {
         hash = key_hash_more(hash, word(i + n));
+        length += word(i + n).size();
+        if (length > longest_compact_)
+          break;
       }
-      length += word(i + n).size();
-      if (length > longest_compact_)
-        break;
-      if (auto it = compact_.find(hash); it != compact_.end()) {
+      const auto info = n == 0 ? first : compact_keys_.get(hash);
+      if (const auto index = info >> 1) {
+        const auto& c = compact_[index - 1];
         std::string joined;
         for (std::size_t k = 0; k <= n; ++k)
           joined += word(i + k);
-        if (joined == it->second.joined)
-          all.push_back({at[i], at[i + n] + 1, it->second.service, match_quality::exact, {}});
+        if (joined == c.joined)
+          all.push_back({at[i], at[i + n] + 1, c.service, match_quality::exact, {}});
       }
-      if (!compact_starts_.contains(hash))
+      if (!(info & 1))
         break;
     }
   }
@@ -122,15 +127,15 @@ std::vector<service_match> service_index::find(const text_words& text) const {
   if (!aliases_.empty()) {
     // The alias words heard at each token (word_list_ ids, few), and where
     // each was heard: an alias is tried only where its first word was.
-    std::vector<std::vector<std::uint32_t>> word_at(words.size());
+    std::vector<std::pair<std::size_t, std::uint32_t>> word_at; // (token, word), in text order
     std::vector<std::vector<std::size_t>> heard_at(word_list_.size());
     for (const auto& m : single_words_.find(words))
       if (m.last - m.first == 1) {
-        word_at[m.first].push_back(m.value);
+        word_at.emplace_back(m.first, m.value);
         heard_at[m.value].push_back(m.first);
       }
     auto heard = [&](std::size_t pos, std::uint32_t w) {
-      return std::find(word_at[pos].begin(), word_at[pos].end(), w) != word_at[pos].end();
+      return std::binary_search(word_at.begin(), word_at.end(), std::make_pair(pos, w));
     };
     for (const auto& a : aliases_) {
       for (std::size_t i : heard_at[a.words[0]]) {

@@ -45,15 +45,16 @@ private:
   phrase_index single_words_{phrase_index::options{true, 1000}};
   std::vector<std::string> word_list_; // single_words_ value → word
   std::vector<alias> aliases_;
-  // Words joined without spaces → service, by key_hash, and the key_hash of
-  // every leading part of those strings: a text's words are joined by
-  // hashing on, and most stop at the first word.
+  // Words joined without spaces → service. A text's words are joined by
+  // hashing on, and one lookup of the key_hash so far says whether it is such
+  // a string (bits 1..: 1 + its index in compact_) and whether it leads on to
+  // one (bit 0): most joinings stop at the first word.
   struct compact_phrase {
     std::string joined;
     std::uint32_t service;
   };
-  std::unordered_map<std::uint64_t, compact_phrase> compact_;
-  flat_u64_set compact_starts_;
+  std::vector<compact_phrase> compact_;
+  flat_u64_map compact_keys_;
   std::size_t longest_compact_ = 0;
 };
 

@@ -23,29 +23,6 @@ std::string join_keys(const std::vector<std::string>& words, std::size_t n) {
   return key;
 }
 
-// The first two and the last two letters of a word (each pair packed into
-// one number) and how many letters it has.
-std::tuple<std::uint64_t, std::uint64_t, std::size_t> edges(std::string_view w) {
-  std::uint64_t first = 0, last = 0;
-  std::size_t letters = 0;
-  const auto* p = reinterpret_cast<const unsigned char*>(w.data());
-  for (std::size_t i = 0; i < w.size();) {
-    std::uint64_t c = p[i];
-    std::size_t len = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
-    if (len > 1) {
-      c &= (0xFF >> (len + 1));
-      for (std::size_t k = 1; k < len && i + k < w.size(); ++k)
-        c = (c << 6) | (p[i + k] & 0x3F);
-    }
-    if (letters < 2)
-      first = (first << 21) | c;
-    last = ((last << 21) | c) & ((std::uint64_t{1} << 42) - 1);
-    ++letters;
-    i += len;
-  }
-  return {first, last, letters};
-}
-
 } // namespace
 
 bool phrase_index::add_tokens(std::vector<std::string> words, std::uint32_t value, std::uint64_t weight) {
@@ -85,7 +62,7 @@ bool phrase_index::add_tokens(std::vector<std::string> words, std::uint32_t valu
     remember(w);
     for (const auto& d : one_letter_deletions(w))
       remember(d);
-    auto [first, last, letters] = edges(w);
+    const auto [first, last, letters] = edges_of(w);
     const auto bit = std::uint32_t{1} << std::min<std::size_t>(letters, 31);
     edge_letters_[edge_key(false, first)] |= bit;
     edge_letters_[edge_key(true, last)] |= bit;
@@ -105,7 +82,11 @@ std::uint64_t phrase_index::edge_key(bool last, std::uint64_t pair) {
 }
 
 bool phrase_index::may_be_misheard(std::string_view form) const {
-  auto [first, last, letters] = edges(form);
+  return may_be_misheard(edges_of(form));
+}
+
+bool phrase_index::may_be_misheard(const letter_edges& e) const {
+  const auto [first, last, letters] = e;
   const std::size_t reach = letters >= two_edit_min_letters ? 2 : 1;
   std::uint32_t lengths = 0; // letter counts within reach, as in edge_letters_
   for (std::size_t n = letters > reach ? letters - reach : 0; n <= letters + reach; ++n)
@@ -376,8 +357,8 @@ std::vector<phrase_match> phrase_index::find(const text_words& text) const {
         const auto info = keys_.get(f.hash);
         kind_of[id] |= (info & begins_a_phrase) ? begins : 0;
         kind_of[id] |= (info & goes_on_a_phrase) ? goes_on : 0;
-        if (!deletion_words_.empty() && letter_count(f.word) >= opts_.fuzzy_min_letters &&
-            may_be_misheard(f.word))
+        if (!deletion_words_.empty() && f.edges.letters >= opts_.fuzzy_min_letters &&
+            may_be_misheard(f.edges))
           kind_of[id] |= misheard;
       }
     }

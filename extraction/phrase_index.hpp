@@ -166,6 +166,7 @@ private:
   flat_u64_map edge_letters_;
   static std::uint64_t edge_key(bool last, std::uint64_t pair);
   bool may_be_misheard(std::string_view form) const;
+  bool may_be_misheard(const letter_edges& form) const;
   std::size_t longest_ = 0; // words in the longest phrase
   // Which scripts the phrases are in: a word of the other script cannot
   // begin a match (the US list has no Hebrew), so it is not expanded.

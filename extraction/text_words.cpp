@@ -9,8 +9,10 @@ namespace callscribe::extraction {
 namespace {
 
 std::vector<word_form> with_hashes(std::vector<word_form> forms) {
-  for (auto& f : forms)
+  for (auto& f : forms) {
     f.hash = key_hash(f.key);
+    f.edges = edges_of(f.word);
+  }
   return forms;
 }
 
@@ -49,6 +51,26 @@ std::vector<word_form> expand(const token& t) {
 }
 
 } // namespace
+
+letter_edges edges_of(std::string_view w) {
+  letter_edges e;
+  const auto* p = reinterpret_cast<const unsigned char*>(w.data());
+  for (std::size_t i = 0; i < w.size();) {
+    std::uint64_t c = p[i];
+    std::size_t len = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+    if (len > 1) {
+      c &= (0xFF >> (len + 1));
+      for (std::size_t k = 1; k < len && i + k < w.size(); ++k)
+        c = (c << 6) | (p[i + k] & 0x3F);
+    }
+    if (e.letters < 2)
+      e.first = (e.first << 21) | c;
+    e.last = ((e.last << 21) | c) & ((std::uint64_t{1} << 42) - 1);
+    ++e.letters;
+    i += len;
+  }
+  return e;
+}
 
 text_words::text_words(std::vector<token> tokens)
     : tokens_(std::make_shared<const std::vector<token>>(std::move(tokens))) {

@@ -39,6 +39,15 @@ inline std::uint64_t key_hash(std::string_view key) {
   return key_hash_more(14695981039346656037ull, key);
 }
 
+// The first two and the last two letters of a word (each pair of code
+// points packed into one number) and how many letters it has: what a word
+// misheard once mostly keeps (phrase_index), worked out once per form.
+struct letter_edges {
+  std::uint64_t first = 0, last = 0;
+  std::size_t letters = 0;
+};
+letter_edges edges_of(std::string_view word);
+
 struct word_form {
   enum class kind : std::uint8_t {
     as_said,      // the word itself
@@ -54,6 +63,7 @@ struct word_form {
   bool article = false;    // the prefix ends in `ה`, the definite article
   bool short_word = false; // romanized from a word of under 5 letters
   std::uint64_t hash = 0;  // key_hash(key)
+  letter_edges edges;      // edges_of(word)
 };
 
 class text_words {

@@ -387,7 +387,18 @@ std::vector<phrase_match> phrase_index::find(const text_words& text) const {
     if (!expanded[id]) {
       expanded[id] = true;
       e.first = exact_forms(text.forms(id), true);
-      e.next = t.hebrew ? exact_forms(text.forms(id), false) : e.first;
+      // A later word of a name takes no prefix letters (but the article,
+      // where allowed): the forms that came without them. exact_forms keeps
+      // the form without prefix where two are the same word, since those
+      // come first.
+      if (t.hebrew) {
+        e.next.reserve(e.first.size());
+        for (const auto& a : e.first)
+          if (a.prefix.empty() || (opts_.definite_article && a.prefix == "ה"))
+            e.next.push_back(a);
+      } else {
+        e.next = e.first;
+      }
       e.later_word =
           std::any_of(e.next.begin(), e.next.end(), [](const alternative& a) { return a.goes_on; });
     }

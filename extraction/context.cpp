@@ -35,20 +35,21 @@ bool in_with_prefixes(const word_set& s, const token& t) {
     return true;
   if (!t.hebrew)
     return false;
-  // hebrew_prefix_splits without its vector: this runs for every word
-  // around every match. Prefix letters are two bytes each.
+  // hebrew_prefix_splits without its vector or strings: this runs for every
+  // word around every match. A Hebrew letter is two bytes, D7 90..D7 AA.
   const std::string_view text = t.text;
-  for (std::size_t k = 1; k <= 4 && 2 * k + 4 <= t.text.size(); ++k) {
-    auto letter = t.text.substr(2 * (k - 1), 2);
-    static const std::string prefix_letters = "והבכלמש";
-    bool is_prefix = false;
-    for (std::size_t i = 0; i + 1 < prefix_letters.size(); i += 2)
-      is_prefix = is_prefix || prefix_letters.compare(i, 2, letter) == 0;
-    if (!is_prefix || (k > 1 && letter == "ו"))
+  for (std::size_t k = 1; k <= 4 && 2 * k + 4 <= text.size(); ++k) {
+    const auto lead = static_cast<unsigned char>(text[2 * (k - 1)]);
+    const auto letter = static_cast<unsigned char>(text[2 * (k - 1) + 1]);
+    constexpr unsigned char vav = 0x95, he = 0x94; // ו ה
+    const bool is_prefix =
+        lead == 0xD7 && (letter == vav || letter == he || letter == 0x91 /* ב */ || letter == 0x9B /* כ */ ||
+                         letter == 0x9C /* ל */ || letter == 0x9E /* מ */ || letter == 0xA9 /* ש */);
+    if (!is_prefix || (k > 1 && letter == vav))
       return false;
     if (in(s, text.substr(2 * k)))
       return true;
-    if (letter == "ה")
+    if (letter == he)
       return false;
   }
   return false;

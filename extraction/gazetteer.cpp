@@ -408,13 +408,14 @@ bool overlaps(const std::vector<bool>& masked, std::size_t first, std::size_t la
 void rank(std::vector<finding>& found, const std::vector<token>& tokens, bool services) {
   std::sort(found.begin(), found.end(),
             [](const finding& a, const finding& b) { return a.span.first < b.span.first; });
+  // `since`: where the last finding of another value ended. One with the
+  // value of the finding before it has that one's; else it is that one's end
+  // (linear, where a search back was quadratic in a call that names one
+  // place many times).
+  std::size_t since = 0;
   for (std::size_t i = 0; i < found.size(); ++i) {
-    std::size_t since = 0;
-    for (std::size_t j = i; j-- > 0;)
-      if (found[j].value != found[i].value) {
-        since = found[j].span.last;
-        break;
-      }
+    if (i > 0 && found[i - 1].value != found[i].value)
+      since = found[i - 1].span.last;
     int s = job_salience(tokens, found[i].span, since);
     // Only corrections and contrasts tell services apart; place words do not.
     found[i].salience = services ? std::max(0, s) : s;

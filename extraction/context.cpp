@@ -38,6 +38,17 @@ bool in_with_prefixes(const word_set& s, const token& t) {
   // hebrew_prefix_splits without its vector or strings: this runs for every
   // word around every match. A Hebrew letter is two bytes, D7 90..D7 AA.
   const std::string_view text = t.text;
+  // The hashes of the endings after 1..4 letters, in one pass from the end.
+  std::uint64_t ending[5] = {};
+  {
+    const std::size_t last_k = std::min<std::size_t>(4, text.size() >= 4 ? (text.size() - 4) / 2 : 0);
+    std::uint64_t h = flat_word_set::suffix_hash_start;
+    for (std::size_t i = text.size(); i-- > 2;) {
+      h = flat_word_set::suffix_hash_step(h, static_cast<unsigned char>(text[i]));
+      if (i % 2 == 0 && i / 2 <= last_k)
+        ending[i / 2] = h;
+    }
+  }
   for (std::size_t k = 1; k <= 4 && 2 * k + 4 <= text.size(); ++k) {
     const auto lead = static_cast<unsigned char>(text[2 * (k - 1)]);
     const auto letter = static_cast<unsigned char>(text[2 * (k - 1) + 1]);
@@ -47,7 +58,7 @@ bool in_with_prefixes(const word_set& s, const token& t) {
                          letter == 0x9C /* ל */ || letter == 0x9E /* מ */ || letter == 0xA9 /* ש */);
     if (!is_prefix || (k > 1 && letter == vav))
       return false;
-    if (in(s, text.substr(2 * k)))
+    if (s.contains(text.substr(2 * k), ending[k]))
       return true;
     if (letter == he)
       return false;

@@ -139,7 +139,7 @@ private:
 };
 
 // A small set of words asked about once or more per word of a call (cue
-// words, fillers): key_hash into one array, and a string compared only when
+// words, fillers): a hash into one array, and a string compared only when
 // the hash is there. Asked with a string_view, so a part of a word (prefix
 // letters off) needs no string of its own.
 class flat_word_set {
@@ -159,10 +159,15 @@ public:
     }
   }
 
-  bool contains(std::string_view word) const {
+  bool contains(std::string_view word) const { return contains(word, suffix_hash(word)); }
+
+  // With `raw` = suffix_hash(word), worked out already: the hashes of a
+  // word's endings come out of one pass from its end (a word with Hebrew
+  // prefix letters taken off is an ending of it).
+  bool contains(std::string_view word, std::uint64_t raw) const {
     if (slots_.empty())
       return false;
-    const std::uint64_t h = hash_of(word);
+    const std::uint64_t h = mixed(raw);
     const std::size_t mask = slots_.size() - 1;
     for (std::size_t i = h & mask; slots_[i].word != none; i = (i + 1) & mask)
       if (slots_[i].hash == h && words_[slots_[i].word] == word)
@@ -172,21 +177,28 @@ public:
 
   std::size_t count(std::string_view word) const { return contains(word) ? 1 : 0; }
 
+  // FNV-1a over the bytes from the last to the first: the hash of each
+  // ending of a word is a step on the way to the word's own.
+  static constexpr std::uint64_t suffix_hash_start = 14695981039346656037ull;
+  static std::uint64_t suffix_hash_step(std::uint64_t h, unsigned char c) {
+    return (h ^ c) * 1099511628211ull;
+  }
+  static std::uint64_t suffix_hash(std::string_view w) {
+    std::uint64_t h = suffix_hash_start;
+    for (auto i = w.size(); i-- > 0;)
+      h = suffix_hash_step(h, static_cast<unsigned char>(w[i]));
+    return h;
+  }
+
 private:
   static constexpr std::uint32_t none = UINT32_MAX;
   struct slot {
     std::uint64_t hash = 0;
     std::uint32_t word = none;
   };
-  // FNV-1a, as key_hash in text_words.hpp, mixed so the low bits index well.
-  static std::uint64_t hash_of(std::string_view w) {
-    std::uint64_t h = 14695981039346656037ull;
-    for (unsigned char c : w) {
-      h ^= c;
-      h *= 1099511628211ull;
-    }
-    return (h ^ (h >> 29)) * 0x9E3779B97F4A7C15ull >> 7;
-  }
+  // Mixed so the low bits index well.
+  static std::uint64_t mixed(std::uint64_t h) { return (h ^ (h >> 29)) * 0x9E3779B97F4A7C15ull >> 7; }
+  static std::uint64_t hash_of(std::string_view w) { return mixed(suffix_hash(w)); }
 
   void place(std::vector<slot>& slots, std::uint32_t word) const {
     const std::uint64_t h = hash_of(words_[word]);

@@ -28,42 +28,53 @@ bool ends_with(const std::string& s, std::string_view tail) {
   return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
 }
 
-// The word, and the word with Hebrew prefix letters taken off (`ברחוב` is
-// `רחוב`).
-bool in_with_prefixes(const word_set& s, const token& t) {
-  if (in(s, t.text))
-    return true;
-  if (!t.hebrew)
-    return false;
-  // hebrew_prefix_splits without its vector or strings: this runs for every
-  // word around every match. A Hebrew letter is two bytes, D7 90..D7 AA.
-  const std::string_view text = t.text;
-  // The hashes of the endings after 1..4 letters, in one pass from the end.
-  std::uint64_t ending[5] = {};
-  {
-    const std::size_t last_k = std::min<std::size_t>(4, text.size() >= 4 ? (text.size() - 4) / 2 : 0);
+// A word and the word with Hebrew prefix letters taken off (`ברחוב` is
+// `רחוב`), hashed once: hebrew_prefix_splits without its vector or strings,
+// since this is asked of every word around every match, often of several
+// sets. A Hebrew letter is two bytes, D7 90..D7 AA.
+class word_endings {
+public:
+  explicit word_endings(const token& t) : text_(t.text) {
+    // The rules of hebrew_prefix_splits: up to four prefix letters, ו only
+    // first, ה only last, at least two letters left.
+    if (t.hebrew)
+      for (std::size_t k = 1; k <= 4 && 2 * k + 4 <= text_.size(); ++k) {
+        const auto lead = static_cast<unsigned char>(text_[2 * (k - 1)]);
+        const auto letter = static_cast<unsigned char>(text_[2 * (k - 1) + 1]);
+        constexpr unsigned char vav = 0x95, he = 0x94; // ו ה
+        const bool is_prefix = lead == 0xD7 && (letter == vav || letter == he || letter == 0x91 /* ב */ ||
+                                                letter == 0x9B /* כ */ || letter == 0x9C /* ל */ ||
+                                                letter == 0x9E /* מ */ || letter == 0xA9 /* ש */);
+        if (!is_prefix || (k > 1 && letter == vav))
+          break;
+        count_ = k + 1;
+        if (letter == he)
+          break;
+      }
+    // Every ending's hash comes out of one pass from the end.
     std::uint64_t h = flat_word_set::suffix_hash_start;
-    for (std::size_t i = text.size(); i-- > 2;) {
-      h = flat_word_set::suffix_hash_step(h, static_cast<unsigned char>(text[i]));
-      if (i % 2 == 0 && i / 2 <= last_k)
-        ending[i / 2] = h;
+    for (std::size_t i = text_.size(); i-- > 0;) {
+      h = flat_word_set::suffix_hash_step(h, static_cast<unsigned char>(text_[i]));
+      if (i % 2 == 0 && i / 2 < count_)
+        hash_[i / 2] = h;
     }
   }
-  for (std::size_t k = 1; k <= 4 && 2 * k + 4 <= text.size(); ++k) {
-    const auto lead = static_cast<unsigned char>(text[2 * (k - 1)]);
-    const auto letter = static_cast<unsigned char>(text[2 * (k - 1) + 1]);
-    constexpr unsigned char vav = 0x95, he = 0x94; // ו ה
-    const bool is_prefix =
-        lead == 0xD7 && (letter == vav || letter == he || letter == 0x91 /* ב */ || letter == 0x9B /* כ */ ||
-                         letter == 0x9C /* ל */ || letter == 0x9E /* מ */ || letter == 0xA9 /* ש */);
-    if (!is_prefix || (k > 1 && letter == vav))
-      return false;
-    if (s.contains(text.substr(2 * k), ending[k]))
-      return true;
-    if (letter == he)
-      return false;
+
+  bool in(const word_set& s) const {
+    for (std::size_t k = 0; k < count_; ++k)
+      if (s.contains(text_.substr(2 * k), hash_[k]))
+        return true;
+    return false;
   }
-  return false;
+
+private:
+  std::string_view text_;
+  std::uint64_t hash_[5] = {}; // [0] the word, [k] after k prefix letters
+  std::size_t count_ = 1;      // the word and its endings after prefix letters
+};
+
+bool in_with_prefixes(const word_set& s, const token& t) {
+  return word_endings(t).in(s);
 }
 
 const word_set& negators() {
@@ -476,10 +487,11 @@ int job_salience(const std::vector<token>& t, const match_span& m, std::size_t s
       correction = true;
     if (m.first - back >= since && in(contrast_cues(), w.text))
       contrast = true;
-    if ((back <= 4 && in_with_prefixes(job_cues(), w)) || (back <= 6 && in_with_prefixes(stuck_cues(), w)))
+    const word_endings endings(w); // asked of three sets
+    if ((back <= 4 && endings.in(job_cues())) || (back <= 6 && endings.in(stuck_cues())))
       job = true;
     // "we service the whole valley: Phoenix, Mesa, Tempe"
-    if (in_with_prefixes(coverage_cues(), w))
+    if (endings.in(coverage_cues()))
       coverage = true;
   }
   score += correction ? 2 : 0;

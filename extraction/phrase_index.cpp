@@ -146,8 +146,7 @@ bool phrase_index::uses(const word_form& f) const {
   return false;
 }
 
-std::vector<phrase_index::alternative> phrase_index::exact_forms(const std::vector<word_form>& forms,
-                                                                 bool first_word) const {
+std::vector<phrase_index::alternative> phrase_index::exact_forms(form_range forms, bool first_word) const {
   std::vector<alternative> out;
   for (const auto& f : forms) {
     using kind = word_form::kind;
@@ -313,8 +312,7 @@ void phrase_index::walk(walk_state& w, std::size_t pos, std::uint64_t key, bool 
     visit(w, pos, key, fuzzy_used, alt);
 }
 
-std::vector<phrase_index::misheard>
-phrase_index::misheard_single_words(const std::vector<word_form>& forms) const {
+std::vector<phrase_index::misheard> phrase_index::misheard_single_words(form_range forms) const {
   std::vector<misheard> out;
   std::vector<alternative> exact;
   for (const auto& f : forms)

@@ -80,7 +80,7 @@ public:
     std::uint32_t value;
     std::string prefix; // Hebrew prefix letters taken off the word
   };
-  std::vector<misheard> misheard_single_words(const std::vector<word_form>& forms) const;
+  std::vector<misheard> misheard_single_words(form_range forms) const;
 
 private:
   struct phrase {
@@ -105,7 +105,7 @@ private:
   static constexpr std::size_t two_edit_min_letters = 8;
 
   bool uses(const word_form& f) const; // whether this index's options ever match such a form
-  std::vector<alternative> exact_forms(const std::vector<word_form>& forms, bool first_word) const;
+  std::vector<alternative> exact_forms(form_range forms, bool first_word) const;
   // `even_phrase_words`: also for a word that is itself a phrase word (a
   // tiny town called Phenix is still "phoenix" misheard, where asked for).
   std::vector<alternative> fuzzy_forms(const std::vector<alternative>& exact,

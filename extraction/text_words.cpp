@@ -8,17 +8,16 @@
 namespace callscribe::extraction {
 namespace {
 
-std::vector<word_form> with_hashes(std::vector<word_form> forms) {
-  for (auto& f : forms) {
-    f.hash = key_hash(f.key);
-    f.edges = edges_of(f.word);
+void with_hashes(std::vector<word_form>& out, std::size_t from) {
+  for (auto f = out.begin() + static_cast<std::ptrdiff_t>(from); f != out.end(); ++f) {
+    f->hash = key_hash(f->key);
+    f->edges = edges_of(f->word);
   }
-  return forms;
 }
 
-std::vector<word_form> expand(const token& t) {
-  std::vector<word_form> out;
-  out.reserve(t.hebrew ? 12 : 6); // no regrowth: a form holds three strings
+// Appends the forms of `t` to `out`.
+void expand(const token& t, std::vector<word_form>& out) {
+  const auto from = out.size();
   out.push_back({t.text, spelling_key(t.text), {}, word_form::kind::as_said});
   if (t.hebrew) {
     for (auto& st : hebrew_stems(t.text)) {
@@ -36,7 +35,8 @@ std::vector<word_form> expand(const token& t) {
       out.push_back(
           {std::move(s), std::move(key), std::move(prefix), word_form::kind::prefix_split, article});
     }
-    return with_hashes(std::move(out));
+    with_hashes(out, from);
+    return;
   }
   if (auto k = romanization_key(t.text); k != t.text)
     out.push_back({k,
@@ -47,7 +47,7 @@ std::vector<word_form> expand(const token& t) {
                    letter_count(t.text) < text_words::romanized_min_letters});
   for (auto& s : english_stems(t.text))
     out.push_back({s, s, {}, word_form::kind::stem});
-  return with_hashes(std::move(out));
+  with_hashes(out, from);
 }
 
 } // namespace
@@ -75,7 +75,9 @@ letter_edges edges_of(std::string_view w) {
 text_words::text_words(std::vector<token> tokens)
     : tokens_(std::make_shared<const std::vector<token>>(std::move(tokens))) {
   word_of_.reserve(tokens_->size());
-  auto forms = std::make_shared<std::vector<std::vector<word_form>>>();
+  auto forms = std::make_shared<std::pair<std::vector<std::uint32_t>, std::vector<word_form>>>();
+  auto& [starts, all_forms] = *forms;
+  all_forms.reserve(tokens_->size() * 2); // Hebrew words have several forms, most words recur
   // Word ids through an open-addressed table of each word's first token
   // (at most half full, linear probing): no node or string per word, and
   // the cheap key_hash, mixed so its low bits index well.
@@ -93,12 +95,14 @@ text_words::text_words(std::vector<token> tokens)
       slot = (slot + 1) & (slots - 1);
     if (first_token[slot] == empty) {
       first_token[slot] = i;
-      word_of_.push_back(static_cast<std::uint32_t>(forms->size()));
-      forms->push_back(expand(all[i]));
+      word_of_.push_back(static_cast<std::uint32_t>(starts.size()));
+      starts.push_back(static_cast<std::uint32_t>(all_forms.size()));
+      expand(all[i], all_forms);
     } else {
       word_of_.push_back(word_of_[first_token[slot]]);
     }
   }
+  starts.push_back(static_cast<std::uint32_t>(all_forms.size())); // the end of the last word's
   forms_ = std::move(forms);
 }
 

@@ -11,6 +11,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace callscribe::extraction {
@@ -66,6 +67,19 @@ struct word_form {
   letter_edges edges;      // edges_of(word)
 };
 
+// The forms of one word: a range in a text's one array of forms.
+class form_range {
+public:
+  form_range(const word_form* begin, const word_form* end) : begin_(begin), end_(end) {}
+  const word_form* begin() const { return begin_; }
+  const word_form* end() const { return end_; }
+  std::size_t size() const { return static_cast<std::size_t>(end_ - begin_); }
+
+private:
+  const word_form* begin_;
+  const word_form* end_;
+};
+
 class text_words {
 public:
   explicit text_words(std::vector<token> tokens);
@@ -81,8 +95,11 @@ public:
   const std::vector<token>& tokens() const { return *tokens_; }
   // Tokens with the same normal form share one word id.
   std::uint32_t word_of(std::size_t token) const { return word_of_[token]; }
-  std::size_t distinct() const { return forms_->size(); }
-  const std::vector<word_form>& forms(std::uint32_t word) const { return (*forms_)[word]; }
+  std::size_t distinct() const { return forms_->first.size() - 1; }
+  form_range forms(std::uint32_t word) const {
+    const auto* all = forms_->second.data();
+    return {all + forms_->first[word], all + forms_->first[word + 1]};
+  }
 
   static constexpr std::size_t romanized_min_letters = 5;
 
@@ -90,7 +107,9 @@ private:
   std::shared_ptr<const std::vector<token>> tokens_;
   std::vector<std::size_t> keep_; // a subset's tokens, by index in tokens_; empty for a whole text
   std::vector<std::uint32_t> word_of_;
-  std::shared_ptr<const std::vector<std::vector<word_form>>> forms_;
+  // Every distinct word's forms in one array (first: where each word's
+  // begin, and the end), shared with subsets: one allocation, not one a word.
+  std::shared_ptr<const std::pair<std::vector<std::uint32_t>, std::vector<word_form>>> forms_;
 };
 
 } // namespace callscribe::extraction

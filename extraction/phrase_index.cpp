@@ -7,6 +7,7 @@
 #include "extraction/spelling.hpp"
 
 #include <algorithm>
+#include <deque>
 #include <optional>
 #include <tuple>
 
@@ -373,17 +374,18 @@ std::vector<phrase_match> phrase_index::find(const text_words& text) const {
                                (i + 1 < text.size() && (at[i + 1] & goes_on)));
     live[i] = exact || heard;
   }
-  std::vector<expansion> seen(text.distinct());
-  std::vector<std::uint8_t> expanded(text.distinct(), 0);
+  // Expansions of the live words only (a deque: they stay where they are);
+  // most distinct words are not live.
+  std::deque<expansion> seen;
+  std::vector<expansion*> of_word(text.distinct(), nullptr);
   std::vector<expansion*> words(text.size(), nullptr);
   for (std::size_t i = 0; i < text.size(); ++i) {
     if (!live[i])
       continue;
     const auto& t = text.token_at(i);
     auto id = text.word_of(i);
-    auto& e = seen[id];
-    if (!expanded[id]) {
-      expanded[id] = true;
+    if (!of_word[id]) {
+      auto& e = *(of_word[id] = &seen.emplace_back());
       e.first = exact_forms(text.forms(id), true);
       // A later word of a name takes no prefix letters (but the article,
       // where allowed): the forms that came without them. exact_forms keeps
@@ -400,7 +402,7 @@ std::vector<phrase_match> phrase_index::find(const text_words& text) const {
       e.later_word =
           std::any_of(e.next.begin(), e.next.end(), [](const alternative& a) { return a.goes_on; });
     }
-    words[i] = &e;
+    words[i] = of_word[id];
   }
   walk_state w{words, 0, all, {}};
   for (std::size_t i = 0; i < text.size(); ++i)

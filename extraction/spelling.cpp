@@ -26,13 +26,7 @@ void decode_into(std::string_view s, std::u32string& out) {
 std::u32string to_code_points(std::string_view s) {
   std::u32string out;
   out.reserve(s.size());
-  const auto* p = reinterpret_cast<const uint8_t*>(s.data());
-  auto len = static_cast<int32_t>(s.size());
-  for (int32_t i = 0; i < len;) {
-    UChar32 c;
-    U8_NEXT(p, i, len, c);
-    out.push_back(static_cast<char32_t>(c < 0 ? 0xFFFD : c));
-  }
+  decode_into(s, out);
   return out;
 }
 

@@ -242,16 +242,26 @@ bool is_number(const std::string& w) {
   return !w.empty() && std::all_of(w.begin(), w.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
+// How many words before `first` are on its line, up to `most`: the words a
+// context may look back at (those of an earlier line are another turn's).
+std::size_t same_line_before(const std::vector<token>& t, std::size_t first, std::size_t most) {
+  std::size_t n = 0;
+  while (n < most && n < first && t[first - n - 1].line == t[first].line)
+    ++n;
+  return n;
+}
+
 bool after_correction(const std::vector<token>& t, const match_span& m) {
   // Not as the first word: "no surprise, I locked my keys…" corrects nothing.
-  for (std::size_t back = 1; back <= 4 && back < m.first; ++back)
+  const auto reach = same_line_before(t, m.first, 4);
+  for (std::size_t back = 1; back <= reach && back < m.first; ++back)
     if (t[m.first - back].text == "no" || in(correction_cues(), t[m.first - back].text))
       return true;
   return false;
 }
 
 bool after_settlement_word(const std::vector<token>& t, const match_span& m) {
-  return m.first > 0 && (m.prefix.empty() || m.prefix == "ה") &&
+  return same_line_before(t, m.first, 1) == 1 && (m.prefix.empty() || m.prefix == "ה") &&
          in_with_prefixes(settlement_words(), t[m.first - 1]);
 }
 
@@ -433,7 +443,8 @@ bool is_street_name(std::string_view text, const std::vector<token>& t, const ma
 }
 
 bool has_place_context(const std::vector<token>& t, const match_span& m, bool after_job_words) {
-  if (m.first == 0)
+  const auto reach = same_line_before(t, m.first, 4);
+  if (reach == 0)
     return false;
   const auto& prev = t[m.first - 1];
   // "במושב נהלל", "kibbutz Yagur"; "we're in mesa, no, chandler", "לא
@@ -441,7 +452,7 @@ bool has_place_context(const std::vector<token>& t, const match_span& m, bool af
   if (after_settlement_word(t, m) || after_correction(t, m))
     return true;
   // "בחוף של מכמורת"
-  if (t[m.first].hebrew && m.prefix.empty() && prev.text == "של" && m.first >= 2 &&
+  if (t[m.first].hebrew && m.prefix.empty() && prev.text == "של" && reach >= 2 &&
       in_with_prefixes(hebrew_bare_place_leads(), t[m.first - 2]))
     return true;
   if (t[m.first].hebrew) {
@@ -451,17 +462,16 @@ bool has_place_context(const std::vector<token>& t, const match_span& m, bool af
     if (in_with_prefixes(hebrew_place_leads(), prev) && locative)
       return true;
     // "הדירה של סבתא שלי בנשר": in the place of the job named just before.
-    for (std::size_t back = 1; after_job_words && ends_with(m.prefix, "ב") && back <= 4 && back <= m.first;
-         ++back)
+    for (std::size_t back = 1; after_job_words && ends_with(m.prefix, "ב") && back <= reach; ++back)
       if (in_with_prefixes(job_cues(), t[m.first - back]))
         return true;
     return m.prefix.empty() && in_with_prefixes(hebrew_bare_place_leads(), prev);
   }
   if (in(english_place_leads(), prev.text) && prev.text != "city" && prev.text != "town")
     return true;
-  if ((prev.text == "of") && m.first >= 2 && (t[m.first - 2].text == "city" || t[m.first - 2].text == "town"))
+  if ((prev.text == "of") && reach >= 2 && (t[m.first - 2].text == "city" || t[m.first - 2].text == "town"))
     return true;
-  if ((prev.text == "in" || prev.text == "at") && m.first >= 2 && in(english_in_leads(), t[m.first - 2].text))
+  if ((prev.text == "in" || prev.text == "at") && reach >= 2 && in(english_in_leads(), t[m.first - 2].text))
     return true;
   return false;
 }
@@ -469,18 +479,18 @@ bool has_place_context(const std::vector<token>& t, const match_span& m, bool af
 bool has_weak_place_context(const std::vector<token>& t, const match_span& m) {
   if (has_place_context(t, m, true))
     return true;
-  if (m.first == 0)
-    return false;
-  const auto& prev = t[m.first - 1];
   if (t[m.first].hebrew)
     return ends_with(m.prefix, "ב") || ends_with(m.prefix, "מ");
+  if (same_line_before(t, m.first, 1) == 0)
+    return false;
+  const auto& prev = t[m.first - 1];
   return prev.text == "in" || prev.text == "at";
 }
 
 int job_salience(const std::vector<token>& t, const match_span& m, std::size_t since) {
   int score = 0;
   bool correction = false, contrast = false, job = false, coverage = false;
-  for (std::size_t back = 1; back <= 8 && back <= m.first; ++back) {
+  for (std::size_t back = 1, reach = same_line_before(t, m.first, 8); back <= reach; ++back) {
     const auto& w = t[m.first - back];
     // A correction names the place right after it, not one further on.
     if (back <= 6 && m.first - back >= since && in(correction_cues(), w.text))

@@ -127,6 +127,7 @@ labelled_tokens label(const std::string& transcript) {
   // kept, with no label to take out afterwards. A line without a label goes
   // on the channel of the one before (an engine's text may hold a new line).
   channel c = channel::unlabelled;
+  std::uint32_t line_number = 0;
   for (std::size_t line = 0; line <= transcript.size();) {
     auto next_line = transcript.find('\n', line);
     if (next_line == std::string::npos)
@@ -140,8 +141,12 @@ labelled_tokens label(const std::string& transcript) {
       label_length = 9;
     }
     const auto text_start = line + label_length;
+    const auto first_new = out.tokens.size();
     tokenize_into(std::string_view(transcript).substr(text_start, next_line - text_start), text_start,
                   out.tokens);
+    for (auto i = first_new; i < out.tokens.size(); ++i)
+      out.tokens[i].line = line_number;
+    ++line_number;
     out.channels.resize(out.tokens.size(), c);
     line = next_line + 1;
   }
@@ -496,7 +501,8 @@ extraction_result gazetteer::extract(const catalogue& c, const std::string& tran
       // `אני אומר`).
       bool hebrew_locative = tokens[m.first].hebrew && (ends_with(m.prefix, "ב") ||
                                                         ends_with(m.prefix, "מ") || ends_with(m.prefix, "ל"));
-      bool lead = m.first > 0 && may_precede_place(tokens[m.first - 1]);
+      bool lead = m.first > 0 && tokens[m.first - 1].line == tokens[m.first].line &&
+                  may_precede_place(tokens[m.first - 1]);
       context = tokens[m.first].hebrew ? hebrew_locative && lead : lead;
     } else if (m.where->population >= big_city) {
       context = has_weak_place_context(tokens, span); // "in Eugene", "in Lincoln"

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -16,6 +17,10 @@ struct token {
   std::size_t end = 0;   // for evidence
   bool hebrew = false;   // starts with a Hebrew letter
   bool acronym = false;  // Hebrew written with gershayim inside (`ת"א`, `בב"ש`)
+  // The line of the transcript the word is on: in a two-channel call a line
+  // is one speaker's, so the words before a line's first word are the other
+  // speaker's and say nothing about it. 0 from tokenize.
+  std::uint32_t line = 0;
 };
 
 // NFKC, case folded, combining marks dropped (Hebrew niqqud and cantillation,

@@ -522,6 +522,7 @@ std::vector<place_match> place_index::find_all(const text_words& words) const {
     // asks the same.
     if (!names_.has_script_of(text[i]) ||
         !once(long_word, i, [&](std::size_t k) { return letters(k) >= 5; }) ||
+        text[i - 1].line != text[i].line ||
         !once(asks_for_place, i - 1, [&](std::size_t k) { return may_precede_place(text[k]); }))
       continue;
     place_match* tiny = taken[i] && !(layout_ == layout::us && state_at(text, i + 1)) ? tiny_at(i) : nullptr;

@@ -204,6 +204,16 @@ BOOST_AUTO_TEST_CASE(services_said_loosely_or_not_asked_for) {
   BOOST_TEST(agreed.city == "Worcester, MA");
 }
 
+BOOST_AUTO_TEST_CASE(context_stays_in_its_turn) {
+  auto he = parse_catalogue(he_locks, R"(["il"])", "he");
+  // The caller's last word is no correction before the business's first:
+  // `שלום` (a part of שגב-שלום) needs words of its own turn asking for a place.
+  auto r = shared_gazetteer().extract(
+      he, two_channel_text("כן בדיוק, הכתובת אני אשלח לך בטקסט sorry", "שלום, להחליף את הצילינדר בדלת?"));
+  BOOST_TEST(r.city == "");
+  BOOST_TEST(r.service == "החלפת צילינדר");
+}
+
 BOOST_AUTO_TEST_CASE(review_findings) {
   auto en = parse_catalogue(en_locks, R"(["us"])", "en");
   auto& g = shared_gazetteer();

@@ -483,6 +483,12 @@ extraction_result gazetteer::extract(const catalogue& c, const std::string& tran
   const bool hebrew = is_hebrew_language(c.language);
   std::vector<finding> city_found;
   std::set<std::string> cities_denied;
+  // A state said once settles a name for the whole call: "I'm in Kansas City
+  // ... so Kansas City, Kansas".
+  std::vector<const place*> stated;
+  for (const auto& [m, layout] : places)
+    if (m.state_said && m.where)
+      stated.push_back(m.where);
   for (const auto& [m, layout] : places) {
     if (job_seeker || overlaps(taken, m.first, m.last) || overlaps(masked, m.first, m.last))
       continue;
@@ -509,9 +515,21 @@ extraction_result gazetteer::extract(const catalogue& c, const std::string& tran
     } else {
       context = has_place_context(tokens, span, m.where->population >= town);
     }
-    if (!m.state_said && (m.needs == support::state || (m.needs == support::context && !context)))
+    // Settled by a state said elsewhere: that place, without the doubt of a
+    // shared name; but a name that is also a word still needs its context.
+    const place* where = m.where;
+    bool settled = false;
+    if (!m.state_said && m.candidates.size() > 1)
+      for (const auto* s : stated)
+        if (std::find(m.candidates.begin(), m.candidates.end(), s) != m.candidates.end()) {
+          where = s;
+          settled = true;
+          break;
+        }
+    if (!m.state_said &&
+        ((m.needs == support::state && !settled) || (m.needs == support::context && !context)))
       continue;
-    const auto& p = *m.where;
+    const auto& p = *where;
     auto value = city_value(p, layout, hebrew);
     if (is_negated(transcript, tokens, span) || said_to_be_elsewhere(transcript, tokens, span) ||
         taken_back(tokens, span)) {
@@ -527,7 +545,7 @@ extraction_result gazetteer::extract(const catalogue& c, const std::string& tran
     for (const auto* other : m.candidates)
       all += static_cast<double>(other->population);
     double share = all > 0 ? static_cast<double>(p.population) / all : 1.0;
-    if (!m.state_said && share < clear_majority) {
+    if (!m.state_said && !settled && share < clear_majority) {
       f.factor *= ambiguity_floor + (1 - ambiguity_floor) * share;
       f.note = "most populous of " + std::to_string(m.candidates.size()) + " places named " +
                transcript.substr(tokens[m.first].begin, tokens[m.last - 1].end - tokens[m.first].begin);

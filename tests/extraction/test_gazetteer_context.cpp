@@ -214,6 +214,19 @@ BOOST_AUTO_TEST_CASE(context_stays_in_its_turn) {
   BOOST_TEST(r.service == "החלפת צילינדר");
 }
 
+BOOST_AUTO_TEST_CASE(a_state_said_once_settles_the_name) {
+  auto en = parse_catalogue(en_locks, R"(["us"])", "en");
+  auto& g = shared_gazetteer();
+  // The first mention alone would be the most populous Kansas City (MO).
+  auto r =
+      g.extract(en, "locked out, i'm in kansas city near the legends. okay, kansas city kansas, a locksmith");
+  BOOST_TEST(r.city == "Kansas City, KS");
+  BOOST_TEST(r.evidence.back().note == "");
+  // A name that is also a word still needs its own context.
+  BOOST_TEST(g.extract(en, "no surprise i locked my keys in my car again, i'm in surprise arizona").city ==
+             "Surprise, AZ");
+}
+
 BOOST_AUTO_TEST_CASE(review_findings) {
   auto en = parse_catalogue(en_locks, R"(["us"])", "en");
   auto& g = shared_gazetteer();

@@ -457,6 +457,13 @@ extraction_result gazetteer::extract(const catalogue& c, const std::string& tran
     service_found.emplace_back(value, span, m.quality, channels[span.first],
                                m.gapped ? "words apart" : match_name(m.quality));
   }
+  // "צריך חשמלאי שדרות", "התקנת מזגן ביבנה": a town named right after the
+  // service asked for, on the same line, is where it is wanted. (Not a small
+  // village named like a word: "פנצ'ר בגלגל" is a puncture in the wheel.)
+  std::vector<bool> after_service(tokens.size() + 1, false);
+  for (const auto& f : service_found)
+    if (f.span.last < tokens.size() && tokens[f.span.last].line == tokens[f.span.last - 1].line)
+      after_service[f.span.last] = true;
 
   // Several lists may name the same words (a business listing "il" and "us"):
   // the same longest-first rule as within one list decides.
@@ -511,9 +518,10 @@ extraction_result gazetteer::extract(const catalogue& c, const std::string& tran
                   may_precede_place(tokens[m.first - 1]);
       context = tokens[m.first].hebrew ? hebrew_locative && lead : lead;
     } else if (m.where->population >= big_city) {
-      context = has_weak_place_context(tokens, span); // "in Eugene", "in Lincoln"
+      context = has_weak_place_context(tokens, span) || after_service[m.first]; // "in Eugene", "in Lincoln"
     } else {
-      context = has_place_context(tokens, span, m.where->population >= town);
+      context = has_place_context(tokens, span, m.where->population >= town) ||
+                (m.where->population >= town && after_service[m.first]);
     }
     // Settled by a state said elsewhere: that place, without the doubt of a
     // shared name; but a name that is also a word still needs its context.

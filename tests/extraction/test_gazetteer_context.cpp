@@ -214,6 +214,15 @@ BOOST_AUTO_TEST_CASE(context_stays_in_its_turn) {
   BOOST_TEST(r.service == "החלפת צילינדר");
 }
 
+BOOST_AUTO_TEST_CASE(a_town_right_after_the_service) {
+  auto he = parse_catalogue(he_locks, R"(["il"])", "he");
+  auto& g = shared_gazetteer();
+  // שדרות is also "boulevard": right after the service it is the town.
+  BOOST_TEST(g.extract(he, "שלום, צריך מנעולן שדרות, ננעלתי בחוץ").city == "שדרות");
+  // A small village named like a word is not: בניין is "building" (ניין).
+  BOOST_TEST(g.extract(he, "אני צריך פריצת דלת בבניין").city == "");
+}
+
 BOOST_AUTO_TEST_CASE(a_state_said_once_settles_the_name) {
   auto en = parse_catalogue(en_locks, R"(["us"])", "en");
   auto& g = shared_gazetteer();

@@ -359,6 +359,34 @@ bool seeks_work(const std::vector<token>& t) {
   return false;
 }
 
+bool about_no_new_job(const std::vector<token>& t) {
+  // Words that mean it alone. (Not a receipt, an invoice, a warranty or
+  // insurance: callers with a job ask about those too.)
+  static const word_set alone = folded({"refund", "זיכוי", "תביעה", "תביעת"});
+  // Cancelling, with what is cancelled within three words: "לבטל את התור",
+  // "cancel the appointment" (not "I had to cancel my plans").
+  static const word_set cancel = folded({"לבטל", "מבטל", "מבטלת", "cancel", "cancelling", "canceling"});
+  static const word_set booking = folded(
+      {"התור", "תור", "ההזמנה", "הזמנה", "הביקור", "הקריאה", "appointment", "order", "booking", "visit"});
+  // "טעות במספר", "wrong number"; "אתם מוכרים", "do you sell"
+  static const std::string mistake = normalize_word("טעות"), by_number = normalize_word("במספר"),
+                           you = normalize_word("אתם"), sell = normalize_word("מוכרים");
+  for (std::size_t i = 0; i < t.size(); ++i) {
+    const auto& w = t[i].text;
+    if (in(alone, w))
+      return true;
+    if (in(cancel, w))
+      for (std::size_t k = i + 1; k < t.size() && k <= i + 3; ++k)
+        if (in(booking, t[k].text))
+          return true;
+    const std::string_view next = i + 1 < t.size() ? std::string_view(t[i + 1].text) : std::string_view();
+    if ((w == mistake && next == by_number) || (w == "wrong" && next == "number") ||
+        (w == you && next == sell) || (w == "you" && next == "sell"))
+      return true;
+  }
+  return false;
+}
+
 bool taken_back(const std::vector<token>& t, const match_span& m) {
   // "בנתניה רגע לא סליחה", "in tempe sorry no": a correction right after
   // the name takes it back.

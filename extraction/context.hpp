@@ -82,6 +82,11 @@ bool describes_speaker(const std::vector<token>& t, const match_span& m);
 // עבודה", "קורות חיים".
 bool seeks_work(const std::vector<token>& t);
 
+// A call about something other than a new job: cancelling one, a refund, an
+// insurance claim, "do you sell…", a wrong number. Its service words are
+// about an old job or none.
+bool about_no_new_job(const std::vector<token>& t);
+
 // Whether a word may stand right before a place name ("in", "from", "גר",
 // "ליד"), for looking up misheard one-word names only where a place is
 // likely.

@@ -444,7 +444,7 @@ extraction_result gazetteer::extract(const catalogue& c, const std::string& tran
   const service_index& services = *services_index;
   std::vector<finding> service_found;
   std::set<std::string> services_denied;
-  const bool job_seeker = seeks_work(tokens);
+  const bool job_seeker = seeks_work(tokens) || about_no_new_job(tokens);
   for (const auto& m : services.find(words)) {
     match_span span{m.first, m.last, m.prefix, true};
     if (job_seeker || overlaps(masked, span.first, span.last) || describes_speaker(tokens, span))

@@ -194,6 +194,13 @@ BOOST_AUTO_TEST_CASE(services_said_loosely_or_not_asked_for) {
   BOOST_TEST(g.extract(en, "are you hiring? i'm a locksmith myself").service == "");
   BOOST_TEST(g.extract(en, "is this the pizza place? no this is a locksmith, wrong number").service == "");
   BOOST_TEST(g.extract(he, "אני מחפש עבודה כשוליה של מנעולן").service == "");
+  // About an old job, or none: cancelling, a refund, "do you sell".
+  BOOST_TEST(g.extract(he, "שלום רציתי לבטל את התור של המנעולן מחר, הסתדרנו לבד").service == "");
+  BOOST_TEST(g.extract(en, "hi, i need to cancel the locksmith appointment for tomorrow").service == "");
+  BOOST_TEST(g.extract(en, "you charged me twice for the lockout, i want a refund").service == "");
+  BOOST_TEST(g.extract(he, "אתם מוכרים צילינדרים? אני רוצה להחליף את הצילינדר לבד").service == "");
+  // Cancelling something else is no such call.
+  BOOST_TEST(g.extract(en, "i had to cancel my plans, i'm locked out of my house").service == "Locksmith");
   // Words with final letters (ים) are in normal form in the text: the cues must be too.
   BOOST_TEST(g.extract(he, "שלום, שלחתי לכם קורות חיים, אני מנעולן מוסמך").service == "");
   BOOST_TEST(g.extract(he, "ראיתי שאתם מחפשים מנעולנים, יש לי ניסיון").service == "");

@@ -9,7 +9,6 @@
 #include <algorithm>
 #include <deque>
 #include <optional>
-#include <tuple>
 
 namespace callscribe::extraction {
 namespace {

@@ -49,7 +49,9 @@ public:
   ~database();
 
   // Applies every numbered migration not applied yet, in order, each in its
-  // own transaction; returns the schema version afterwards.
+  // own transaction; returns the schema version afterwards. Throws
+  // storage_error, changing nothing, when the database is newer than the
+  // migrations this binary knows.
   int migrate();
   int schema_version();
   bool ping();

@@ -176,6 +176,13 @@ int database::migrate() {
                    "version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)";
   });
   int version = schema_version();
+  // A database migrated by a newer callscribe has columns and meanings this
+  // binary does not know: refuse it, touching nothing.
+  if (const int known = migrations().back().version; version > known)
+    throw storage_error(
+        "the database is at schema version " + std::to_string(version) +
+        ", newer than this callscribe knows (" + std::to_string(known) +
+        "): run the newer callscribe that migrated it, or restore a backup; nothing was changed");
   for (const auto& m : migrations()) {
     if (m.version <= version)
       continue;

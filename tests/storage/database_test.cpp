@@ -76,6 +76,25 @@ BOOST_AUTO_TEST_CASE(migrating_twice_is_idempotent) {
   BOOST_TEST(s.db.is_sqlite());
 }
 
+BOOST_AUTO_TEST_CASE(a_database_newer_than_the_binary_is_refused_and_left_alone) {
+  scratch_db s;
+  const int known = s.db.schema_version();
+  s.db.session() << "INSERT INTO schema_migrations (version, applied_at) VALUES (:v, 'later')",
+      soci::use(known + 1);
+  try {
+    s.db.migrate();
+    BOOST_FAIL("a newer database was migrated");
+  } catch (const storage_error& e) {
+    const std::string message = e.what();
+    BOOST_TEST(message.find("newer than this callscribe knows") != std::string::npos, message);
+    BOOST_TEST(message.find(std::to_string(known + 1)) != std::string::npos, message);
+  }
+  int rows = 0;
+  s.db.session() << "SELECT COUNT(*) FROM schema_migrations", soci::into(rows);
+  BOOST_TEST(rows == known + 1);
+  BOOST_TEST(s.db.schema_version() == known + 1);
+}
+
 BOOST_AUTO_TEST_CASE(a_new_database_reports_version_zero_until_migrated) {
   scratch_db s;
   auto fresh_url = "sqlite:" + (s.dir / "fresh.db").string();

@@ -54,6 +54,35 @@ template <class Inspector> typename Inspector::result_type inspect(Inspector& f,
   return f(caf::meta::type_name("job_accepted"), x.job_id, x.created, x.state);
 }
 
+// Twilio → webhook: a validated voice webhook (`voice`: answer it, opening
+// the caller's lead) or call-status callback.
+struct incoming_call {
+  trace_context trace;
+  std::string call_sid;
+  std::string from;
+  std::string to;
+  std::string direction;
+  std::string status;
+  bool voice = false;
+};
+
+template <class Inspector> typename Inspector::result_type inspect(Inspector& f, incoming_call& x) {
+  return f(caf::meta::type_name("incoming_call"), x.trace, x.call_sid, x.from, x.to, x.direction, x.status,
+           x.voice);
+}
+
+// webhook → HTTP session: the call is recorded; whose it is.
+struct call_answer {
+  bool known = false; // a business owns the number
+  std::string business_name;
+  std::string forward_to; // empty: the business takes messages only
+  std::int64_t lead_id = 0;
+};
+
+template <class Inspector> typename Inspector::result_type inspect(Inspector& f, call_answer& x) {
+  return f(caf::meta::type_name("call_answer"), x.known, x.business_name, x.forward_to, x.lead_id);
+}
+
 // webhook → downloader: a job was committed; claim it now rather than at the
 // next poll.
 struct recording_job {
@@ -185,7 +214,8 @@ template <class Inspector> typename Inspector::result_type inspect(Inspector& f,
 using tick_atom = caf::atom_constant<caf::atom("tick")>;
 
 // One typed interface per role.
-using webhook_actor = caf::typed_actor<caf::replies_to<incoming_recording>::with<job_accepted>>;
+using webhook_actor = caf::typed_actor<caf::replies_to<incoming_recording>::with<job_accepted>,
+                                       caf::replies_to<incoming_call>::with<call_answer>>;
 
 using downloader_actor = caf::typed_actor<caf::reacts_to<recording_job>, caf::reacts_to<job_finished>,
                                           caf::reacts_to<role_restarted>, caf::reacts_to<tick_atom>>;

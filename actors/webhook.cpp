@@ -49,6 +49,24 @@ webhook_actor::behavior_type webhook(webhook_actor::stateful_pointer<webhook_sta
           self->send(downloader, recording_job{r.job_id, forward(in.trace, "webhook"), in.call_sid});
         return job_accepted{r.job_id, true, "queued"};
       },
+      [self](const incoming_call& in) -> caf::result<call_answer> {
+        storage::call_intake r;
+        try {
+          r = storage::record_call(*self->state.db, storage::call_request{in.call_sid, in.from, in.to,
+                                                                          in.direction, in.status, in.voice});
+        } catch (const std::exception& e) {
+          spdlog::error("❌ [WEBHOOK] Could not record call {}: {}", in.call_sid, e.what());
+          return make_error(errc::storage_failed, e.what());
+        }
+        if (!r.owner) {
+          spdlog::warn("⚠️ [WEBHOOK] Call {} to {} from {}: no business has either number", in.call_sid,
+                       in.to, in.from);
+          return call_answer{};
+        }
+        if (in.voice)
+          spdlog::info("📞 [WEBHOOK] Call {} for {}: lead {} open", in.call_sid, r.owner->name, r.lead_id);
+        return call_answer{true, r.owner->name, r.owner->forward_to, r.lead_id};
+      },
   };
 }
 

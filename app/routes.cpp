@@ -4,6 +4,7 @@
 #include "actors/messages.hpp"
 #include "actors/roles.hpp"
 #include "http/twilio_callback.hpp"
+#include "http/twiml.hpp"
 #include "storage/database.hpp"
 
 #include <caf/actor_system.hpp>
@@ -70,6 +71,67 @@ void recording_status(caf::actor_system& sys, const http::twilio_settings& tw, c
   });
 }
 
+http::response twiml(std::string body) {
+  http::response r;
+  r.content_type = "text/xml";
+  r.body = std::move(body);
+  return r;
+}
+
+std::string without_trailing_slash(std::string url) {
+  while (!url.empty() && url.back() == '/')
+    url.pop_back();
+  return url;
+}
+
+// What a caller hears when no business has the number, or the server cannot
+// tell whose it is: never an error page read out by Twilio.
+const char* const not_set_up = "Sorry, this number is not set up to take calls. Goodbye.";
+const char* const cannot_take = "Sorry, we cannot take your call right now. Please try again later. Goodbye.";
+
+void voice(caf::actor_system& sys, const http::twilio_settings& tw, const http::request& req,
+           http::reply_fn reply) {
+  const std::string* sig = req.header("x-twilio-signature");
+  auto check = http::check_call_callback(tw, req.target, req.body, sig ? *sig : std::string{});
+  if (check.status != 200) {
+    spdlog::warn("⚠️ [WEBHOOK] Refused {} {}: {} {}", req.method, req.path, check.status, check.reason);
+    reply(http::text_response(check.status, check.reason + "\n"));
+    return;
+  }
+  const auto& call = *check.call;
+  auto webhook = roles::find<webhook_actor>(sys, roles::webhook);
+  if (!webhook) {
+    reply(twiml(http::say_and_hang_up(cannot_take)));
+    return;
+  }
+  incoming_call msg{trace_context{new_trace_id(), "http", now_us()},
+                    call.call_sid,
+                    call.from,
+                    call.to,
+                    call.direction,
+                    call.call_status,
+                    true};
+  const std::string recordings = without_trailing_slash(tw.public_url) + "/twilio/recording-status";
+  sys.spawn([webhook, msg, reply, recordings](caf::event_based_actor* self) {
+    self->request(webhook, std::chrono::seconds(15), msg)
+        .then(
+            [reply, recordings](const call_answer& a) {
+              if (!a.known)
+                reply(twiml(http::say_and_hang_up(not_set_up)));
+              else if (a.forward_to.empty())
+                reply(twiml(http::record_message("You have reached " + a.business_name +
+                                                     ". Please leave a message after the tone.",
+                                                 recordings)));
+              else
+                reply(twiml(http::dial_and_record(a.forward_to, recordings)));
+            },
+            [reply, self, msg](caf::error& err) {
+              spdlog::error("❌ [WEBHOOK] Call {} not recorded: {}", msg.call_sid, self->system().render(err));
+              reply(twiml(http::say_and_hang_up(cannot_take)));
+            });
+  });
+}
+
 } // namespace
 
 std::vector<http::route> make_routes(caf::actor_system& sys, const config::settings& s) {
@@ -79,6 +141,9 @@ std::vector<http::route> make_routes(caf::actor_system& sys, const config::setti
       {"POST", "/twilio/recording-status", [&sys, tw](const http::request& req, http::reply_fn reply) {
          recording_status(sys, tw, req, std::move(reply));
        }});
+  routes.push_back({"POST", "/twilio/voice", [&sys, tw](const http::request& req, http::reply_fn reply) {
+                      voice(sys, tw, req, std::move(reply));
+                    }});
   routes.push_back({"GET", "/healthz", [](const http::request&, http::reply_fn reply) {
                       reply(http::text_response(200, "ok\n"));
                     }});

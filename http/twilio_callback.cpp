@@ -150,4 +150,34 @@ callback_check check_recording_callback(const twilio_settings& s, const std::str
   return out;
 }
 
+call_check check_call_callback(const twilio_settings& s, const std::string& target, const std::string& body,
+                               const std::string& signature) {
+  call_check out;
+  form_check post = check_twilio_post(s, target, body, signature);
+  if (post.status != 200) {
+    out.status = post.status;
+    out.reason = post.reason;
+    return out;
+  }
+  const form& f = post.fields;
+  const std::string* call_sid = nonempty(f, "CallSid");
+  if (!call_sid || !is_call_sid(*call_sid)) {
+    out.status = 400;
+    out.reason = call_sid ? "CallSid is not a Twilio Call Sid (CA + 32 hex)" : "missing CallSid";
+    return out;
+  }
+  call_callback c;
+  c.call_sid = *call_sid;
+  auto copy = [&f](const char* name, std::string& into) {
+    if (const std::string* v = form_value(f, name))
+      into = *v;
+  };
+  copy("From", c.from);
+  copy("To", c.to);
+  copy("Direction", c.direction);
+  copy("CallStatus", c.call_status);
+  out.call = std::move(c);
+  return out;
+}
+
 } // namespace callscribe::http

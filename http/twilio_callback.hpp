@@ -41,6 +41,26 @@ struct callback_check {
 callback_check check_recording_callback(const twilio_settings& s, const std::string& target,
                                         const std::string& body, const std::string& signature);
 
+// A voice webhook or a call-status callback: the call and how it stands.
+struct call_callback {
+  std::string call_sid;
+  std::string from; // as Twilio gives them: a number, client:…, sip:…, or anonymous
+  std::string to;
+  std::string direction;   // inbound, outbound-dial, outbound-api…
+  std::string call_status; // ringing, in-progress, completed, busy, no-answer, failed, canceled
+};
+
+struct call_check {
+  int status = 200;
+  std::string reason;
+  std::optional<call_callback> call;
+};
+
+// The same checks as check_recording_callback, then a Call Sid (400 when
+// missing or not CA + 32 hex).
+call_check check_call_callback(const twilio_settings& s, const std::string& target, const std::string& body,
+                               const std::string& signature);
+
 // Checks the signature and AccountSid of any Twilio post; on success returns
 // the decoded form. The same 400/403 rules as above.
 struct form_check {

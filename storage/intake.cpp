@@ -1,6 +1,8 @@
 // The webhook's domain logic, kept free of CAF so it is tested directly.
 #include "storage/intake.hpp"
 
+#include "storage/lead_store.hpp"
+
 namespace callscribe::storage {
 
 std::optional<business> resolve_business(database& db, const std::string& from, const std::string& to) {
@@ -70,6 +72,24 @@ intake_result record_recording(database& db, const intake_request& r) {
   if (!inserted.created)
     if (auto existing = jobs.find(inserted.job_id))
       out.state = existing->state;
+  return out;
+}
+
+call_intake record_call(database& db, const call_request& r) {
+  call_intake out;
+  out.owner = resolve_business(db, r.from, r.to);
+  call_record c;
+  c.call_sid = r.call_sid;
+  if (out.owner)
+    c.business_id = out.owner->id;
+  c.from_number = r.from;
+  c.to_number = r.to;
+  c.direction = r.direction;
+  c.status = r.status;
+  call_store(db).upsert(c);
+  if (r.open_lead && out.owner)
+    out.lead_id = lead_store(db).open_lead(out.owner->id, caller_phone(out.owner->phone_number, r.from, r.to),
+                                           r.call_sid);
   return out;
 }
 

@@ -33,6 +33,26 @@ struct intake_result {
   std::optional<std::int64_t> business_id;
 };
 
+// A call Twilio told us about (the voice webhook, a call-status callback).
+struct call_request {
+  std::string call_sid;
+  std::string from;
+  std::string to;
+  std::string direction;
+  std::string status;
+  bool open_lead = false; // the voice webhook opens the caller's lead
+};
+
+struct call_intake {
+  std::optional<business> owner; // none: no business has either number
+  std::int64_t lead_id = 0;      // with open_lead and an owner
+};
+
+// Records the call (insert or update by CallSid, never erasing what another
+// callback told) and, when asked, opens one lead per call for the business
+// and its caller. Idempotent: Twilio may deliver a callback twice.
+call_intake record_call(database& db, const call_request& r);
+
 // The business whose number is `to` (an inbound call), else whose number is
 // `from` (an outbound call).
 std::optional<business> resolve_business(database& db, const std::string& from, const std::string& to);

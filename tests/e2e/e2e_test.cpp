@@ -16,10 +16,15 @@
 #include "tests/e2e/twilio_standin.hpp"
 #include "tests/http/curl_client.hpp"
 
+#include <boost/property_tree/ptree.hpp>
+#include <boost/property_tree/xml_parser.hpp>
+#include <soci/soci.h>
+
 #include <filesystem>
 #include <fstream>
 #include <memory>
 #include <mutex>
+#include <sstream>
 
 using namespace callscribe;
 using namespace callscribe::testing;
@@ -33,6 +38,7 @@ const std::string auth_token = "e2e-auth-token-not-a-real-one";
 const std::string public_url = "https://callscribe.example.test";
 const std::string business = "+16175550100";
 const std::string hebrew_business = "+97246000000";
+const std::string business_cell = "+16175550199"; // where the Boston business takes its calls
 // Each test call comes from its own number: one caller's calls share an open lead.
 std::string caller_of(int n) {
   return "+1617555" + std::to_string(4000 + n);
@@ -104,8 +110,8 @@ struct deployment {
     std::string flite = "flite -voice rms -t 'I need a locksmith in Boston' -o '" + wav + "'";
     BOOST_REQUIRE_MESSAGE(std::system(flite.c_str()) == 0, "flite failed: " + flite);
     std::ofstream(dir / "businesses.json")
-        << R"([{"name": "Boston Lock & Key", "phone_number": ")" << business
-        << R"(", "language": "en", "places": ["us"], "services": [
+        << R"([{"name": "Boston Lock & Key", "phone_number": ")" << business << R"(", "forward_to": ")"
+        << business_cell << R"(", "language": "en", "places": ["us"], "services": [
       {"name": "locksmith", "aliases": ["lock smith", "locked out"]},
       {"name": "plumber", "aliases": ["plumbing", "leak"]}]},
       {"name": "Afula Locks", "phone_number": ")"
@@ -342,6 +348,71 @@ BOOST_AUTO_TEST_CASE(statuses_other_than_completed_are_acknowledged_and_download
   BOOST_REQUIRE(wait_until([&] { return d.job_in(later, storage::job_state::done); }, 90s));
   for (int i = 11; i <= n; ++i)
     BOOST_TEST(d.twilio->recording_requests(sid("RE", i)) == 0);
+}
+
+http::form voice_call(int n, const std::string& to) {
+  return {{"AccountSid", account_sid}, {"CallSid", sid("CA", n)}, {"From", caller_of(n)},      {"To", to},
+          {"Direction", "inbound"},    {"CallStatus", "ringing"}, {"ApiVersion", "2010-04-01"}};
+}
+
+boost::property_tree::ptree twiml_of(const std::string& body) {
+  std::istringstream in(body);
+  boost::property_tree::ptree tree;
+  boost::property_tree::read_xml(in, tree);
+  return tree;
+}
+
+BOOST_AUTO_TEST_CASE(a_voice_call_is_dialled_and_recorded_and_its_recording_updates_the_same_lead) {
+  auto& d = shared();
+  const int n = 60;
+  auto reply = post_signed(*d.server, "/twilio/voice", voice_call(n, business));
+  BOOST_TEST(reply.status == 200);
+  BOOST_TEST(reply.headers.find("text/xml") != std::string::npos);
+  auto tree = twiml_of(reply.body);
+  BOOST_TEST(tree.get<std::string>("Response.Dial.Number") == business_cell);
+  BOOST_TEST(tree.get<std::string>("Response.Dial.<xmlattr>.record") == "record-from-answer-dual");
+  BOOST_TEST(tree.get<std::string>("Response.Dial.<xmlattr>.recordingStatusCallback") ==
+             public_url + "/twilio/recording-status");
+  // The call and its lead are stored before Twilio hears the answer.
+  auto db = d.db();
+  auto opened = storage::lead_store(db).find_by_call_sid(sid("CA", n));
+  BOOST_REQUIRE(opened);
+  BOOST_TEST(opened->phone == caller_of(n));
+  // Delivered again: the same lead.
+  BOOST_TEST(post_signed(*d.server, "/twilio/voice", voice_call(n, business)).status == 200);
+  int leads = 0;
+  const std::string call_sid = sid("CA", n); // soci::use binds a reference: no temporary
+  db.session() << "SELECT COUNT(*) FROM leads WHERE call_sid = :c", soci::use(call_sid), soci::into(leads);
+  BOOST_TEST(leads == 1);
+
+  // The recording of that call (its callback carries no numbers, as a
+  // <Dial>'s does not) lands on that lead.
+  d.twilio->add_recording(sid("RE", n), d.wav);
+  BOOST_TEST(post_signed(*d.server, "/twilio/recording-status",
+                         recording_callback(*d.twilio, n, business, "completed", false))
+                 .status == 200);
+  BOOST_REQUIRE_MESSAGE(wait_until([&] { return d.job_in(n, storage::job_state::done); }, 90s),
+                        "job did not finish; log:\n" + d.server->log());
+  auto lead = storage::lead_store(db).find(opened->id);
+  BOOST_REQUIRE(lead);
+  BOOST_TEST(lead->service_type == "locksmith");
+  BOOST_TEST(lead->city == "Boston, MA");
+}
+
+BOOST_AUTO_TEST_CASE(a_voice_call_nobody_owns_hears_a_polite_goodbye_and_a_bad_one_is_refused) {
+  auto& d = shared();
+  auto reply = post_signed(*d.server, "/twilio/voice", voice_call(61, "+15550000000"));
+  BOOST_TEST(reply.status == 200);
+  auto tree = twiml_of(reply.body);
+  BOOST_TEST(tree.get<std::string>("Response.Say").find("not set up") != std::string::npos);
+  BOOST_TEST(tree.get_child("Response").count("Hangup") == 1u);
+  BOOST_TEST(tree.get_child("Response").count("Dial") == 0u);
+  // A business with no number to forward to takes a message.
+  auto message = twiml_of(post_signed(*d.server, "/twilio/voice", voice_call(62, hebrew_business)).body);
+  BOOST_TEST(message.get<std::string>("Response.Record.<xmlattr>.recordingStatusCallback") ==
+             public_url + "/twilio/recording-status");
+  // Unsigned or signed with another key: 403, as on every Twilio path.
+  BOOST_TEST(post_signed(*d.server, "/twilio/voice", voice_call(63, business), "wrong-token").status == 403);
 }
 
 BOOST_AUTO_TEST_CASE(a_call_to_an_unknown_business_is_accepted_and_ends_dead) {

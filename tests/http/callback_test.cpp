@@ -251,4 +251,28 @@ BOOST_AUTO_TEST_CASE(any_twilio_post) {
   BOOST_TEST(r.status == 403);
 }
 
+BOOST_AUTO_TEST_CASE(voice_and_call_status_posts_need_a_call_sid_and_keep_the_numbers_as_given) {
+  const std::string voice = "/twilio/voice";
+  form f{{"AccountSid", account}, {"CallSid", call},        {"From", "+972501234567"},
+         {"To", "+97246000000"},  {"Direction", "inbound"}, {"CallStatus", "ringing"}};
+  auto ok = check_call_callback(settings(), voice, encode(f), sign(f, voice));
+  BOOST_TEST(ok.status == 200, ok.reason);
+  BOOST_REQUIRE(ok.call);
+  BOOST_TEST(ok.call->call_sid == call);
+  BOOST_TEST(ok.call->from == "+972501234567");
+  BOOST_TEST(ok.call->to == "+97246000000");
+  BOOST_TEST(ok.call->direction == "inbound");
+  BOOST_TEST(ok.call->call_status == "ringing");
+
+  auto anonymous = with(f, "From", "anonymous");
+  BOOST_TEST(check_call_callback(settings(), voice, encode(anonymous), sign(anonymous, voice)).call->from ==
+             "anonymous");
+  auto bad_sid = with(f, "CallSid", "CA123");
+  auto refused = check_call_callback(settings(), voice, encode(bad_sid), sign(bad_sid, voice));
+  BOOST_TEST(refused.status == 400);
+  BOOST_TEST(refused.reason == "CallSid is not a Twilio Call Sid (CA + 32 hex)");
+  BOOST_TEST(check_call_callback(settings(), voice, encode(f), "").status == 403);
+  BOOST_TEST(check_call_callback(settings(), voice, encode(f), sign(f, "/twilio/call-status")).status == 403);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -7,7 +7,10 @@
 #include "storage/business_store.hpp"
 #include "storage/intake.hpp"
 #include "storage/job_store.hpp"
+#include "storage/lead_store.hpp"
 #include "tests/storage/scratch_db.hpp"
+
+#include <soci/soci.h>
 
 #include <ostream>
 #include <string>
@@ -360,3 +363,43 @@ BOOST_AUTO_TEST_CASE(each_recording_of_a_call_is_its_own_job) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_FIXTURE_TEST_CASE(a_voice_call_is_recorded_and_opens_one_lead, with_businesses) {
+  call_request r{call_sid, customer_phone, business_phone, "inbound", "ringing", true};
+  auto first = record_call(db, r);
+  BOOST_REQUIRE(first.owner);
+  BOOST_TEST(first.owner->id == afula);
+  BOOST_TEST(first.owner->forward_to == "+972500000000");
+  BOOST_TEST(first.lead_id > 0);
+  // Delivered twice: the same lead, no second one.
+  auto again = record_call(db, r);
+  BOOST_TEST(again.lead_id == first.lead_id);
+  int leads = 0;
+  db.session() << "SELECT COUNT(*) FROM leads", soci::into(leads);
+  BOOST_TEST(leads == 1);
+  auto lead = lead_store(db).find(first.lead_id);
+  BOOST_REQUIRE(lead);
+  BOOST_TEST(lead->phone == customer_phone);
+  BOOST_TEST(lead->business_id == afula);
+  // A later status callback updates the call without erasing its numbers.
+  record_call(db, call_request{call_sid, "", "", "", "completed", false});
+  auto call = call_store(db).find(call_sid);
+  BOOST_REQUIRE(call);
+  BOOST_TEST(call->status == "completed");
+  BOOST_TEST(call->from_number == customer_phone);
+  BOOST_TEST(call->direction == "inbound");
+  BOOST_TEST(call->business_id.value_or(0) == afula);
+}
+
+BOOST_FIXTURE_TEST_CASE(a_call_to_an_unknown_number_is_recorded_without_a_lead, with_businesses) {
+  auto r =
+      record_call(db, call_request{call_sid, customer_phone, "+15559999999", "inbound", "ringing", true});
+  BOOST_TEST(!r.owner);
+  BOOST_TEST(r.lead_id == 0);
+  auto call = call_store(db).find(call_sid);
+  BOOST_REQUIRE(call);
+  BOOST_TEST(!call->business_id);
+  int leads = 0;
+  db.session() << "SELECT COUNT(*) FROM leads", soci::into(leads);
+  BOOST_TEST(leads == 0);
+}

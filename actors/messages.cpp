@@ -34,6 +34,7 @@ void add_message_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<job_accepted>("job_accepted");
   cfg.add_message_type<incoming_call>("incoming_call");
   cfg.add_message_type<call_answer>("call_answer");
+  cfg.add_message_type<call_completed>("call_completed");
   cfg.add_message_type<recording_job>("recording_job");
   cfg.add_message_type<job_ticket>("job_ticket");
   cfg.add_message_type<download_request>("download_request");

@@ -83,6 +83,18 @@ template <class Inspector> typename Inspector::result_type inspect(Inspector& f,
   return f(caf::meta::type_name("call_answer"), x.known, x.business_name, x.forward_to, x.lead_id);
 }
 
+// HTTP → recording finder: a call completed; list its recordings at Twilio
+// (`attempt` counts the lookups so far, for the bounded retries).
+struct call_completed {
+  trace_context trace;
+  std::string call_sid;
+  int attempt = 0;
+};
+
+template <class Inspector> typename Inspector::result_type inspect(Inspector& f, call_completed& x) {
+  return f(caf::meta::type_name("call_completed"), x.trace, x.call_sid, x.attempt);
+}
+
 // webhook → downloader: a job was committed; claim it now rather than at the
 // next poll.
 struct recording_job {
@@ -216,6 +228,8 @@ using tick_atom = caf::atom_constant<caf::atom("tick")>;
 // One typed interface per role.
 using webhook_actor = caf::typed_actor<caf::replies_to<incoming_recording>::with<job_accepted>,
                                        caf::replies_to<incoming_call>::with<call_answer>>;
+
+using recording_finder_actor = caf::typed_actor<caf::reacts_to<call_completed>>;
 
 using downloader_actor = caf::typed_actor<caf::reacts_to<recording_job>, caf::reacts_to<job_finished>,
                                           caf::reacts_to<role_restarted>, caf::reacts_to<tick_atom>>;

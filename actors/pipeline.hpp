@@ -13,6 +13,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace callscribe {
 
@@ -25,6 +26,10 @@ struct pipeline_config {
       download;
   // Looks up a call's numbers at Twilio when the callback carried none.
   std::function<std::optional<http::call_info>(const std::string& call_sid, std::string* error)> lookup_call;
+  // Lists a call's recordings at Twilio (the call-status path).
+  std::function<std::optional<std::vector<http::listed_recording>>(const std::string& call_sid,
+                                                                   std::string* error)>
+      list_recordings;
   // The place lists, loaded once and shared: the extractor matches with them,
   // the transcriber draws vocabulary hints from them (both calls are safe
   // from several threads).

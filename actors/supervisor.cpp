@@ -4,6 +4,7 @@
 #include "actors/downloader.hpp"
 #include "actors/extractor.hpp"
 #include "actors/lead_writer.hpp"
+#include "actors/recording_finder.hpp"
 #include "actors/roles.hpp"
 #include "actors/tracer.hpp"
 #include "actors/transcriber.hpp"
@@ -42,6 +43,8 @@ void start(sup_ptr self, const std::string& role) {
     start_role(self, role, roles::transcriber, transcriber, true);
   else if (role == "downloader")
     start_role(self, role, roles::downloader, downloader, true);
+  else if (role == "recording_finder")
+    start_role(self, role, roles::recording_finder, recording_finder, true);
 }
 
 caf::atom_value key_of(const std::string& role) {
@@ -55,6 +58,8 @@ caf::atom_value key_of(const std::string& role) {
     return roles::extractor;
   if (role == "transcriber")
     return roles::transcriber;
+  if (role == "recording_finder")
+    return roles::recording_finder;
   return roles::downloader;
 }
 
@@ -98,7 +103,8 @@ supervisor_actor::behavior_type supervisor(sup_ptr self, std::shared_ptr<const p
   self->state.cfg = cfg;
   // The tracer first, so nothing's first hop is lost; the downloader last,
   // so what it hands on has somewhere to go.
-  for (const char* role : {"tracer", "webhook", "lead_writer", "extractor", "transcriber"})
+  for (const char* role :
+       {"tracer", "webhook", "recording_finder", "lead_writer", "extractor", "transcriber"})
     start(self, role);
   if (cfg->settings.worker_enabled) {
     start(self, "downloader");

@@ -132,6 +132,55 @@ void voice(caf::actor_system& sys, const http::twilio_settings& tw, const http::
   });
 }
 
+// The call-status path: the call's status is stored before Twilio hears 200;
+// on `completed` the recording finder lists the call's recordings and
+// enqueues them as the recording-status path would. Other statuses (busy,
+// no-answer, failed, canceled) are recorded on the call only.
+void call_status(caf::actor_system& sys, const http::twilio_settings& tw, const http::request& req,
+                 http::reply_fn reply) {
+  const std::string* sig = req.header("x-twilio-signature");
+  auto check = http::check_call_callback(tw, req.target, req.body, sig ? *sig : std::string{});
+  if (check.status != 200) {
+    spdlog::warn("⚠️ [WEBHOOK] Refused {} {}: {} {}", req.method, req.path, check.status, check.reason);
+    reply(http::text_response(check.status, check.reason + "\n"));
+    return;
+  }
+  const auto& call = *check.call;
+  auto webhook = roles::find<webhook_actor>(sys, roles::webhook);
+  if (!webhook) {
+    reply(http::text_response(503, "starting up or shutting down; retry\n"));
+    return;
+  }
+  incoming_call msg{trace_context{new_trace_id(), "http", now_us()},
+                    call.call_sid,
+                    call.from,
+                    call.to,
+                    call.direction,
+                    call.call_status,
+                    false};
+  sys.spawn([webhook, msg, reply](caf::event_based_actor* self) {
+    self->request(webhook, std::chrono::seconds(15), msg)
+        .then(
+            [self, reply, msg](const call_answer&) {
+              if (msg.status == "completed") {
+                if (auto finder =
+                        roles::find<recording_finder_actor>(self->system(), roles::recording_finder))
+                  self->send(finder, call_completed{forward(msg.trace, "http"), msg.call_sid, 0});
+                else
+                  spdlog::error("❌ [WEBHOOK] Call {} completed while the recording finder is down: its "
+                                "recordings are not looked up",
+                                msg.call_sid);
+              }
+              reply(empty_twiml());
+            },
+            [reply, self, msg](caf::error& err) {
+              spdlog::error("❌ [WEBHOOK] Call status of {} not stored: {}", msg.call_sid,
+                            self->system().render(err));
+              reply(http::text_response(503, "could not store the call status; retry\n"));
+            });
+  });
+}
+
 } // namespace
 
 std::vector<http::route> make_routes(caf::actor_system& sys, const config::settings& s) {
@@ -140,6 +189,10 @@ std::vector<http::route> make_routes(caf::actor_system& sys, const config::setti
   routes.push_back(
       {"POST", "/twilio/recording-status", [&sys, tw](const http::request& req, http::reply_fn reply) {
          recording_status(sys, tw, req, std::move(reply));
+       }});
+  routes.push_back(
+      {"POST", "/twilio/call-status", [&sys, tw](const http::request& req, http::reply_fn reply) {
+         call_status(sys, tw, req, std::move(reply));
        }});
   routes.push_back({"POST", "/twilio/voice", [&sys, tw](const http::request& req, http::reply_fn reply) {
                       voice(sys, tw, req, std::move(reply));

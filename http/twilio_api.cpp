@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <charconv>
 #include <filesystem>
 #include <memory>
 #include <random>
@@ -194,6 +195,75 @@ std::optional<call_info> fetch_call(const twilio_credentials& creds, const std::
   info.direction = text("direction");
   info.status = text("status");
   return info;
+}
+
+std::optional<std::vector<listed_recording>> list_call_recordings(const twilio_credentials& creds,
+                                                                  const std::string& call_sid,
+                                                                  const fetch_options& fetch,
+                                                                  std::string* error) {
+  auto fail = [error](std::string why) -> std::optional<std::vector<listed_recording>> {
+    if (error)
+      *error = std::move(why);
+    return std::nullopt;
+  };
+  if (!is_call_sid(call_sid))
+    return fail("not a Call Sid");
+  if (!is_account_sid(creds.account_sid))
+    return fail("not an Account Sid");
+  const std::string base = without_trailing_slash(creds.api_base);
+  const std::string account_path = "/2010-04-01/Accounts/" + creds.account_sid;
+  const std::string recordings_path = account_path + "/Recordings/";
+  fetch_options options = fetch;
+  options.username = creds.account_sid;
+  options.password = creds.auth_token;
+  options.max_bytes = std::min<std::size_t>(options.max_bytes, 4 * 1024 * 1024); // a page of JSON
+  std::vector<listed_recording> out;
+  std::string page = account_path + "/Calls/" + call_sid + "/Recordings.json";
+  for (int pages = 0; !page.empty(); ++pages) {
+    // Only this account's resources, as paths: a next_page_uri elsewhere is refused.
+    if (pages == 10 || page.rfind(account_path + "/", 0) != 0)
+      return fail(pages == 10 ? "more than 10 pages of recordings for one call"
+                              : "a next page outside the account");
+    std::string body;
+    fetch_result r = fetch_to_string(base + page, body, options);
+    if (r.result != fetch_result::outcome::ok)
+      return fail("GET Calls/" + call_sid + "/Recordings.json: " + r.error);
+    auto json = nlohmann::json::parse(body, nullptr, false);
+    if (json.is_discarded() || !json.is_object() || !json.contains("recordings") ||
+        !json["recordings"].is_array())
+      return fail("GET Calls/" + call_sid + "/Recordings.json: not a list of recordings");
+    auto text = [](const nlohmann::json& o, const char* key) {
+      auto it = o.find(key);
+      return it != o.end() && it->is_string() ? it->get<std::string>() : std::string{};
+    };
+    // Twilio writes some numbers as strings ("duration": "12").
+    auto number = [&text](const nlohmann::json& o, const char* key) {
+      auto it = o.find(key);
+      if (it != o.end() && it->is_number_integer())
+        return it->get<int>();
+      const std::string digits = text(o, key);
+      int v = 0;
+      auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), v);
+      return ec == std::errc() && end == digits.data() + digits.size() ? v : 0;
+    };
+    for (const auto& item : json["recordings"]) {
+      if (!item.is_object())
+        continue;
+      listed_recording rec;
+      rec.sid = text(item, "sid");
+      rec.call_sid = text(item, "call_sid");
+      rec.status = text(item, "status");
+      rec.uri = text(item, "uri");
+      rec.channels = number(item, "channels") == 2 ? 2 : 1;
+      rec.duration_seconds = std::max(0, number(item, "duration"));
+      if (!is_recording_sid(rec.sid) || rec.uri != recordings_path + rec.sid + ".json")
+        continue;
+      rec.media_url = base + rec.uri.substr(0, rec.uri.size() - 5);
+      out.push_back(std::move(rec));
+    }
+    page = text(json, "next_page_uri");
+  }
+  return out;
 }
 
 } // namespace callscribe::http

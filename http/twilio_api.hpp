@@ -8,6 +8,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace callscribe::http {
 
@@ -52,5 +53,25 @@ struct call_info {
 // GET {api_base}/2010-04-01/Accounts/{AccountSid}/Calls/{CallSid}.json.
 std::optional<call_info> fetch_call(const twilio_credentials& creds, const std::string& call_sid,
                                     const fetch_options& fetch, std::string* error = nullptr);
+
+// One recording of a call, as Twilio's REST API lists it.
+struct listed_recording {
+  std::string sid;
+  std::string call_sid;
+  std::string status;    // completed, processing, absent, failed…
+  std::string uri;       // /2010-04-01/Accounts/AC…/Recordings/RE….json, as listed
+  std::string media_url; // api_base + uri without ".json": what a recording callback calls RecordingUrl
+  int channels = 1;
+  int duration_seconds = 0;
+};
+
+// GET {api_base}/2010-04-01/Accounts/{AccountSid}/Calls/{CallSid}/Recordings.json,
+// following next_page_uri (at most 10 pages). An entry whose uri is not one
+// of this account's recordings is left out. nullopt, with a one-line error,
+// when Twilio cannot be asked or answers something else than such a list.
+std::optional<std::vector<listed_recording>> list_call_recordings(const twilio_credentials& creds,
+                                                                  const std::string& call_sid,
+                                                                  const fetch_options& fetch,
+                                                                  std::string* error = nullptr);
 
 } // namespace callscribe::http

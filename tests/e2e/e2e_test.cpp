@@ -8,6 +8,7 @@
 #include "http/server.hpp"
 #include "http/twilio_form.hpp"
 #include "http/twilio_signature.hpp"
+#include "storage/business_store.hpp"
 #include "storage/database.hpp"
 #include "storage/job_store.hpp"
 #include "storage/lead_store.hpp"
@@ -20,11 +21,13 @@
 #include <boost/property_tree/xml_parser.hpp>
 #include <soci/soci.h>
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <memory>
 #include <mutex>
 #include <sstream>
+#include <thread>
 
 using namespace callscribe;
 using namespace callscribe::testing;
@@ -413,6 +416,99 @@ BOOST_AUTO_TEST_CASE(a_voice_call_nobody_owns_hears_a_polite_goodbye_and_a_bad_o
              public_url + "/twilio/recording-status");
   // Unsigned or signed with another key: 403, as on every Twilio path.
   BOOST_TEST(post_signed(*d.server, "/twilio/voice", voice_call(63, business), "wrong-token").status == 403);
+}
+
+http::form call_status(int n, const std::string& status) {
+  return {{"AccountSid", account_sid}, {"CallSid", sid("CA", n)}, {"From", caller_of(n)}, {"To", business},
+          {"Direction", "inbound"},    {"CallStatus", status},    {"CallDuration", "12"}};
+}
+
+BOOST_AUTO_TEST_CASE(a_completed_call_status_finds_the_recording_once_twilio_lists_it) {
+  auto& d = shared();
+  const int n = 70;
+  // Twilio lists no recording for the first two lookups, as while it processes one.
+  d.twilio->add_call_recording(sid("CA", n), sid("RE", n), d.wav, 2);
+  auto reply = post_signed(*d.server, "/twilio/call-status", call_status(n, "completed"));
+  BOOST_TEST(reply.status == 200);
+  BOOST_TEST(reply.body.find("<Response/>") != std::string::npos);
+  BOOST_REQUIRE_MESSAGE(wait_until([&] { return d.job_in(n, storage::job_state::done); }, 90s),
+                        "job did not finish; log:\n" + d.server->log());
+  BOOST_TEST(d.twilio->recording_list_requests(sid("CA", n)) == 3);
+  auto db = d.db();
+  auto lead = storage::lead_store(db).find_by_call_sid(sid("CA", n));
+  BOOST_REQUIRE(lead);
+  BOOST_TEST(lead->service_type == "locksmith");
+  BOOST_TEST(lead->phone == caller_of(n));
+  auto call = storage::call_store(db).find(sid("CA", n));
+  BOOST_REQUIRE(call);
+  BOOST_TEST(call->status == "completed");
+  // DESIGN.md's lines, the first one only on this path, in order.
+  const std::string ca = sid("CA", n);
+  const auto log = d.server->log();
+  const auto found = log.find("✅ Found existing recording for " + ca);
+  BOOST_REQUIRE_MESSAGE(found != std::string::npos, "no 'Found existing recording' line; log:\n" + log);
+  expect_in_order(log.substr(found),
+                  {"✅ Found existing recording for " + ca + ": /2010-04-01/Accounts/" + account_sid +
+                       "/Recordings/" + sid("RE", n) + ".json",
+                   "✅ Recording queued for processing: " + ca, "✅ [OFFLINE_STT] Job enqueued for " + ca,
+                   "🎧 [OFFLINE_STT] Starting offline transcription for " + ca,
+                   "[OFFLINE_STT] Starting offline transcription for " + ca,
+                   "[OFFLINE_STT] ✅ Transcript obtained: ", "[OFFLINE_EXTRACT] Starting extraction for " + ca,
+                   "[OFFLINE_EXTRACT] ✅ Extracted: service='locksmith'",
+                   "✅ [OFFLINE_STT] Completed processing for " + ca});
+}
+
+BOOST_AUTO_TEST_CASE(both_paths_racing_for_one_recording_make_one_job) {
+  auto& d = shared();
+  const int n = 71;
+  d.twilio->add_call_recording(sid("CA", n), sid("RE", n), d.wav);
+  // Each path several times, from several threads at once, as Twilio may.
+  std::vector<std::thread> senders;
+  std::atomic<int> ok{0};
+  for (int t = 0; t < 4; ++t)
+    senders.emplace_back([&, t] {
+      for (int i = 0; i < 3; ++i) {
+        auto r = t % 2 == 0
+                     ? post_signed(*d.server, "/twilio/call-status", call_status(n, "completed"))
+                     : post_signed(*d.server, "/twilio/recording-status", recording_callback(*d.twilio, n));
+        ok += r.status == 200;
+      }
+    });
+  for (auto& s : senders)
+    s.join();
+  BOOST_TEST(ok.load() == 12);
+  BOOST_REQUIRE_MESSAGE(wait_until([&] { return d.job_in(n, storage::job_state::done); }, 90s),
+                        "job did not finish; log:\n" + d.server->log());
+  auto db = d.db();
+  BOOST_TEST(storage::job_store(db).find_by_call_sid(sid("CA", n)).size() == 1u);
+  // Lookups still under way find the job there: nothing more is made.
+  BOOST_REQUIRE(wait_until([&] { return d.twilio->recording_list_requests(sid("CA", n)) >= 6; }, 10s));
+  BOOST_TEST(storage::job_store(db).find_by_call_sid(sid("CA", n)).size() == 1u);
+  const std::string call_sid = sid("CA", n);
+  int leads = 0;
+  db.session() << "SELECT COUNT(*) FROM leads WHERE call_sid = :c", soci::use(call_sid), soci::into(leads);
+  BOOST_TEST(leads == 1);
+}
+
+BOOST_AUTO_TEST_CASE(other_call_statuses_are_recorded_and_make_no_job) {
+  auto& d = shared();
+  for (const char* status : {"busy", "no-answer", "failed", "canceled"}) {
+    const int n = 72 + static_cast<int>(std::string("bnfc").find(status[0]));
+    d.twilio->add_call_recording(sid("CA", n), sid("RE", n), d.wav);
+    BOOST_TEST(post_signed(*d.server, "/twilio/call-status", call_status(n, status)).status == 200);
+    auto db = d.db();
+    auto call = storage::call_store(db).find(sid("CA", n));
+    BOOST_REQUIRE(call);
+    BOOST_TEST(call->status == status);
+    BOOST_TEST(d.twilio->recording_list_requests(sid("CA", n)) == 0);
+    BOOST_TEST(!d.job(n));
+  }
+  // Unsigned: 403, nothing stored.
+  BOOST_TEST(
+      post_signed(*d.server, "/twilio/call-status", call_status(80, "completed"), "wrong-token").status ==
+      403);
+  auto db = d.db();
+  BOOST_TEST(!storage::call_store(db).find(sid("CA", 80)));
 }
 
 BOOST_AUTO_TEST_CASE(a_call_to_an_unknown_business_is_accepted_and_ends_dead) {

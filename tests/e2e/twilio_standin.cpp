@@ -49,6 +49,21 @@ void twilio_standin::add_call(const std::string& call_sid, const std::string& fr
   calls_[call_sid] = call{from, to, direction, 0};
 }
 
+void twilio_standin::add_call_recording(const std::string& call_sid, const std::string& recording_sid,
+                                        const std::string& wav_path, int listed_after) {
+  std::lock_guard<std::mutex> lock(m_);
+  recordings_[recording_sid] = recording{wav_path, 0, 0};
+  auto& list = call_recordings_[call_sid];
+  list.recording_sids.push_back(recording_sid);
+  list.listed_after = listed_after;
+}
+
+int twilio_standin::recording_list_requests(const std::string& call_sid) const {
+  std::lock_guard<std::mutex> lock(m_);
+  auto it = call_recordings_.find(call_sid);
+  return it == call_recordings_.end() ? 0 : it->second.list_requests;
+}
+
 std::string twilio_standin::base() const {
   return "http://127.0.0.1:" + std::to_string(server_.port());
 }
@@ -109,6 +124,29 @@ http::response twilio_standin::answer(const http::request& req) {
     http::response ok;
     ok.content_type = "audio/x-wav";
     ok.body = bytes.str();
+    return ok;
+  }
+  if (rest.rfind("Calls/", 0) == 0 && ends_with(rest, "/Recordings.json")) {
+    // Twilio's list resource: one page, the recordings listed so far.
+    auto sid = rest.substr(6, rest.size() - 6 - 16);
+    auto& list = call_recordings_[sid];
+    ++list.list_requests;
+    nlohmann::json items = nlohmann::json::array();
+    if (list.list_requests > list.listed_after)
+      for (const auto& rec : list.recording_sids)
+        items.push_back({{"sid", rec},
+                         {"call_sid", sid},
+                         {"account_sid", account_sid_},
+                         {"status", "completed"},
+                         {"channels", 1},
+                         {"duration", "3"},
+                         {"source", "DialVerb"},
+                         {"uri", prefix + "Recordings/" + rec + ".json"}});
+    http::response ok;
+    ok.content_type = "application/json";
+    ok.body =
+        nlohmann::json{{"recordings", items}, {"page", 0}, {"page_size", 50}, {"next_page_uri", nullptr}}
+            .dump();
     return ok;
   }
   if (rest.rfind("Calls/", 0) == 0 && ends_with(rest, ".json")) {

@@ -8,6 +8,7 @@
 #include <map>
 #include <mutex>
 #include <string>
+#include <vector>
 
 namespace callscribe::testing {
 
@@ -20,6 +21,12 @@ public:
   void add_recording(const std::string& recording_sid, const std::string& wav_path, int not_ready_first = 0);
   void add_call(const std::string& call_sid, const std::string& from, const std::string& to,
                 const std::string& direction);
+  // A recording of a call: served like add_recording's, and listed in
+  // Calls/{CallSid}/Recordings.json from the list's `listed_after`+1st request
+  // on (before that the list is empty, as while Twilio is still processing).
+  void add_call_recording(const std::string& call_sid, const std::string& recording_sid,
+                          const std::string& wav_path, int listed_after = 0);
+  int recording_list_requests(const std::string& call_sid) const;
 
   std::string base() const; // http://127.0.0.1:PORT
   std::string recording_url(const std::string& recording_sid) const;
@@ -39,6 +46,11 @@ private:
     std::string from, to, direction;
     int requests = 0;
   };
+  struct call_recordings {
+    std::vector<std::string> recording_sids;
+    int listed_after = 0;
+    int list_requests = 0;
+  };
   http::response answer(const http::request& req);
 
   std::string account_sid_;
@@ -46,6 +58,7 @@ private:
   mutable std::mutex m_;
   std::map<std::string, recording> recordings_;
   std::map<std::string, call> calls_;
+  std::map<std::string, call_recordings> call_recordings_;
   int unauthorised_ = 0;
   http::server server_;
 };

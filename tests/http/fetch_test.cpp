@@ -89,7 +89,33 @@ struct twilio_stand_in {
            const std::string* auth = req.header("authorization");
            if (!auth || *auth != basic_auth(account, token))
              return reply(text_response(401, "authenticate"));
-           if (req.path != "/2010-04-01/Accounts/" + account + "/Calls/" + call + ".json")
+           const std::string calls = "/2010-04-01/Accounts/" + account + "/Calls/" + call;
+           if (req.path == calls + "/Recordings.json") {
+             // Two pages, as Twilio pages a list; the first holds an entry
+             // whose uri is another account's and one with a malformed Sid.
+             response r;
+             r.content_type = "application/json";
+             if (req.query.empty())
+               r.body = R"({"recordings": [
+                 {"sid": ")" +
+                        recording + R"(", "call_sid": ")" + call + R"(", "status": "completed",
+                  "channels": 2, "duration": "61", "uri": ")" +
+                        recordings_path + recording + R"(.json"},
+                 {"sid": "RE33333333333333333333333333333333", "status": "completed", "channels": 1,
+                  "uri": "/2010-04-01/Accounts/AC99999999999999999999999999999999/Recordings/RE33333333333333333333333333333333.json"},
+                 {"sid": "RE12", "status": "completed", "uri": ")" +
+                        recordings_path + R"(RE12.json"}],
+                 "next_page_uri": ")" +
+                        calls + R"(/Recordings.json?Page=1&PageSize=3"})";
+             else
+               r.body = R"({"recordings": [
+                 {"sid": "RE44444444444444444444444444444444", "status": "processing", "channels": 1,
+                  "duration": "-1", "uri": ")" +
+                        recordings_path + R"(RE44444444444444444444444444444444.json"}],
+                 "next_page_uri": null})";
+             return reply(r);
+           }
+           if (req.path != calls + ".json")
              return reply(text_response(404, "{}"));
            response r;
            r.content_type = "application/json";
@@ -587,6 +613,31 @@ BOOST_FIXTURE_TEST_CASE(fetch_call_parses_the_call, stand_in_fixture) {
   c.auth_token = "wrong";
   BOOST_TEST(!fetch_call(c, call, quick(), &error).has_value());
   BOOST_TEST(error.find("401") != std::string::npos, error);
+}
+
+BOOST_FIXTURE_TEST_CASE(a_calls_recordings_are_listed_across_pages_and_only_this_accounts, stand_in_fixture) {
+  std::string error;
+  auto listed = list_call_recordings(creds(), call, quick(), &error);
+  BOOST_TEST_REQUIRE(listed.has_value(), error);
+  BOOST_TEST_REQUIRE(listed->size() == 2u);
+  const auto& first = (*listed)[0];
+  BOOST_TEST(first.sid == recording);
+  BOOST_TEST(first.status == "completed");
+  BOOST_TEST(first.channels == 2);
+  BOOST_TEST(first.duration_seconds == 61);
+  BOOST_TEST(first.uri == recordings_path + recording + ".json");
+  BOOST_TEST(first.media_url == base() + recordings_path + recording);
+  BOOST_TEST((*listed)[1].status == "processing");
+  BOOST_TEST((*listed)[1].duration_seconds == 0);
+
+  BOOST_TEST(!list_call_recordings(creds(), "CA123/../x", quick(), &error).has_value());
+  auto c = creds();
+  c.auth_token = "wrong";
+  BOOST_TEST(!list_call_recordings(c, call, quick(), &error).has_value());
+  BOOST_TEST(error.find("401") != std::string::npos, error);
+  // Another call: 404 from Twilio is an error, not an empty list.
+  BOOST_TEST(
+      !list_call_recordings(creds(), "CA99999999999999999999999999999999", quick(), &error).has_value());
 }
 
 BOOST_AUTO_TEST_SUITE_END()

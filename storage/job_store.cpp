@@ -5,6 +5,8 @@
 
 #include <soci/soci.h>
 
+#include <limits>
+
 #include <array>
 
 namespace callscribe::storage {
@@ -209,6 +211,29 @@ std::vector<job_record> job_store::find_by_call_sid(const std::string& call_sid)
 std::vector<job_record> job_store::recent(int limit) {
   return guarded("reading recent jobs",
                  [&] { return select_jobs(db_.session(), "ORDER BY id DESC LIMIT :limit", limit); });
+}
+
+std::vector<job_record> job_store::page(std::optional<job_state> state, std::int64_t before, int limit) {
+  return guarded("reading a page of jobs", [&] {
+    const std::string wanted = state ? to_string(*state) : "";
+    const long long below = before > 0 ? before : std::numeric_limits<long long>::max();
+    return select_jobs(db_.session(),
+                       "WHERE (:state = '' OR state = :state2) AND id < :below ORDER BY id DESC LIMIT :limit",
+                       wanted, wanted, below, limit);
+  });
+}
+
+bool job_store::requeue(std::int64_t id) {
+  return guarded("queueing job " + std::to_string(id) + " again", [&] {
+    long long job = id;
+    std::string updated_at = iso8601_utc(now_us());
+    return execute(
+               db_.session(),
+               "UPDATE recording_jobs SET state = 'queued', attempts = 0, last_error = '', audio_path = '', "
+               "transcript = '', transcribed_at = 0, lease_owner = '', lease_expires_at = 0, "
+               "next_attempt_at = 0, updated_at = :updated_at WHERE id = :id AND state IN ('dead', 'done')",
+               updated_at, job) == 1;
+  });
 }
 
 std::vector<job_record> job_store::claim(const std::string& owner, int limit, std::chrono::seconds lease,

@@ -43,8 +43,8 @@ struct job_record {
   job_state state = job_state::queued;
   int attempts = 0;
   std::string last_error;
-  std::string audio_path; // set once the download is durable
-  std::string transcript; // set once the transcription is durable (may be empty: no words)
+  std::string audio_path;             // set once the download is durable
+  std::string transcript;             // set once the transcription is durable (may be empty: no words)
   std::int64_t transcribed_at_us = 0; // when it was stored; 0: not transcribed yet
   int channels = 1;
   int duration_seconds = 0;
@@ -72,6 +72,14 @@ public:
   std::optional<job_record> find_by_recording_sid(const std::string& recording_sid);
   std::vector<job_record> find_by_call_sid(const std::string& call_sid); // id order
   std::vector<job_record> recent(int limit);                             // newest first
+  // A page of jobs, newest first: those in `state` (all when unset) with an
+  // id below `before` (all when 0), at most `limit`.
+  std::vector<job_record> page(std::optional<job_state> state, std::int64_t before, int limit);
+  // An operator's retry: a dead or done job is queued again from the start
+  // (attempts, error, audio and transcript cleared; its lead keeps what it
+  // has, and the lead rules apply to the new run). False when the job is not
+  // there or not dead or done.
+  bool requeue(std::int64_t id);
 
   // Claims up to `limit` claimable jobs in id order for `owner`: not done or
   // dead, no live lease (none, or expired), next attempt due. Each claim

@@ -341,3 +341,43 @@ BOOST_AUTO_TEST_CASE(two_claimers_on_separate_connections_never_share_a_job) {
   for (const auto& j : job_store(s.db).recent(100))
     BOOST_TEST(j.attempts == 1);
 }
+
+BOOST_AUTO_TEST_CASE(pages_go_newest_first_by_state_and_below_an_id) {
+  scratch_db s;
+  job_store jobs(s.db);
+  std::vector<std::int64_t> ids;
+  for (int n = 1; n <= 5; ++n)
+    ids.push_back(jobs.insert(job_for(n)).job_id);
+  jobs.claim("node-a", 1, 60s, 5); // the first is claimed, then dies
+  BOOST_TEST(jobs.mark_dead(ids[0], "node-a", "bad audio"));
+  BOOST_TEST(ids_of(jobs.page(std::nullopt, 0, 3)) == (std::vector<std::int64_t>{ids[4], ids[3], ids[2]}),
+             boost::test_tools::per_element());
+  BOOST_TEST(ids_of(jobs.page(std::nullopt, ids[2], 3)) == (std::vector<std::int64_t>{ids[1], ids[0]}),
+             boost::test_tools::per_element());
+  BOOST_TEST(ids_of(jobs.page(job_state::dead, 0, 10)) == std::vector<std::int64_t>{ids[0]},
+             boost::test_tools::per_element());
+  BOOST_TEST(jobs.page(job_state::done, 0, 10).empty());
+}
+
+BOOST_AUTO_TEST_CASE(a_dead_or_done_job_is_queued_again_from_the_start_and_no_other) {
+  scratch_db s;
+  job_store jobs(s.db);
+  auto id = jobs.insert(job_for(1)).job_id;
+  BOOST_TEST(!jobs.requeue(id)); // queued: nothing to retry
+  jobs.claim("node-a", 1, 60s, 5);
+  BOOST_TEST(jobs.mark_downloaded(id, "node-a", "/data/recordings/x.wav"));
+  BOOST_TEST(jobs.store_transcript(id, "node-a", "I need a locksmith"));
+  BOOST_TEST(!jobs.requeue(id)); // in progress: the node that holds it finishes it
+  BOOST_TEST(jobs.mark_dead(id, "node-a", "engine failed"));
+  BOOST_TEST(jobs.requeue(id));
+  auto j = jobs.find(id);
+  BOOST_REQUIRE(j);
+  BOOST_TEST(to_string(j->state) == "queued");
+  BOOST_TEST(j->attempts == 0);
+  BOOST_TEST(j->last_error.empty());
+  BOOST_TEST(j->audio_path.empty());
+  BOOST_TEST(j->transcribed_at_us == 0);
+  BOOST_TEST(j->lease_owner.empty());
+  BOOST_TEST(jobs.claim("node-b", 1, 60s, 5).size() == 1u);
+  BOOST_TEST(!jobs.requeue(999999));
+}

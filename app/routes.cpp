@@ -1,6 +1,8 @@
 // Routes: Twilio's callbacks and the health checks.
 #include "app/routes.hpp"
 
+#include "app/admin_api.hpp"
+
 #include "actors/messages.hpp"
 #include "actors/roles.hpp"
 #include "http/twilio_callback.hpp"
@@ -213,6 +215,8 @@ std::vector<http::route> make_routes(caf::actor_system& sys, const config::setti
                         reply(http::text_response(503, std::string(db ? "" : "database unreachable; ") +
                                                            (actors ? "" : "actors not running") + "\n"));
                     }});
+  for (auto& r : admin_routes(sys, s))
+    routes.push_back(std::move(r));
   return routes;
 }
 

@@ -6,6 +6,10 @@
 #include "http/twilio_sid.hpp"
 #include "http/twilio_signature.hpp"
 
+#include <openssl/crypto.h>
+#include <openssl/sha.h>
+
+#include <array>
 #include <cerrno>
 #include <cstdlib>
 #include <limits>
@@ -122,13 +126,8 @@ callback_check check_recording_callback(const twilio_settings& s, const std::str
   if (cb.recording_status == "completed" && cb.recording_url.empty())
     return refuse(400, "missing RecordingUrl");
 
-  if (!is_call_sid(cb.call_sid))
-    return refuse(400, "CallSid is not a Twilio Call Sid (CA + 32 hex)");
-  if (!is_recording_sid(cb.recording_sid))
-    return refuse(400, "RecordingSid is not a Twilio Recording Sid (RE + 32 hex)");
-  if (!cb.recording_url.empty() &&
-      (!is_http_url(cb.recording_url) || !same_origin(cb.recording_url, s.api_base)))
-    return refuse(400, "RecordingUrl is not on " + without_trailing_slash(s.api_base));
+  if (auto problem = recording_problem(s, cb.call_sid, cb.recording_sid, cb.recording_url); !problem.empty())
+    return refuse(400, problem);
 
   if (const std::string* d = nonempty(f, "RecordingDuration")) {
     if (!parse_int(*d, cb.duration_seconds))
@@ -148,6 +147,31 @@ callback_check check_recording_callback(const twilio_settings& s, const std::str
     cb.to = *to;
   out.callback = std::move(cb);
   return out;
+}
+
+std::string recording_problem(const twilio_settings& s, const std::string& call_sid,
+                              const std::string& recording_sid, const std::string& recording_url) {
+  if (!is_call_sid(call_sid))
+    return "CallSid is not a Twilio Call Sid (CA + 32 hex)";
+  if (!is_recording_sid(recording_sid))
+    return "RecordingSid is not a Twilio Recording Sid (RE + 32 hex)";
+  if (!recording_url.empty() && (!is_http_url(recording_url) || !same_origin(recording_url, s.api_base)))
+    return "RecordingUrl is not on " + without_trailing_slash(s.api_base);
+  return {};
+}
+
+bool bearer_matches(const std::string* authorization, const std::string& token) {
+  if (!authorization || token.empty())
+    return false;
+  // Digests of both, compared in full: neither the length nor the first
+  // differing byte shows in the time taken.
+  auto digest = [](const std::string& s) {
+    std::array<unsigned char, SHA256_DIGEST_LENGTH> d{};
+    SHA256(reinterpret_cast<const unsigned char*>(s.data()), s.size(), d.data());
+    return d;
+  };
+  const auto given = digest(*authorization), wanted = digest("Bearer " + token);
+  return CRYPTO_memcmp(given.data(), wanted.data(), given.size()) == 0;
 }
 
 call_check check_call_callback(const twilio_settings& s, const std::string& target, const std::string& body,

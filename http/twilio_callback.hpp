@@ -61,6 +61,17 @@ struct call_check {
 call_check check_call_callback(const twilio_settings& s, const std::string& target, const std::string& body,
                                const std::string& signature);
 
+// What is wrong with a recording to enqueue, as a one-line reason (empty:
+// nothing): Sids in Twilio's formats, a RecordingUrl on api_base's origin.
+// The recording-status callback and the admin API's POST /api/recordings
+// check the same.
+std::string recording_problem(const twilio_settings& s, const std::string& call_sid,
+                              const std::string& recording_sid, const std::string& recording_url);
+
+// Whether `authorization` (the header, or null) is "Bearer <token>", in time
+// that does not depend on where they differ. An empty token matches nothing.
+bool bearer_matches(const std::string* authorization, const std::string& token);
+
 // Checks the signature and AccountSid of any Twilio post; on success returns
 // the decoded form. The same 400/403 rules as above.
 struct form_check {

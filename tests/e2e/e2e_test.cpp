@@ -19,6 +19,7 @@
 
 #include <boost/property_tree/ptree.hpp>
 #include <boost/property_tree/xml_parser.hpp>
+#include <nlohmann/json.hpp>
 #include <soci/soci.h>
 
 #include <atomic>
@@ -730,4 +731,148 @@ BOOST_AUTO_TEST_CASE(kill_9_after_the_answer_then_a_restart_finishes_the_job_onc
   BOOST_TEST(std::count_if(events.begin(), events.end(), [](const auto& e) { return e.event == "done"; }) ==
              1);
   BOOST_TEST(d.server->terminate() == 0);
+}
+
+namespace {
+
+const std::string admin_token = "e2e-admin-token-not-a-real-one";
+
+http::testing::client_reply admin_call(const server_process& server, const std::string& method,
+                                       const std::string& path, const std::string& body = "",
+                                       const std::string& token = admin_token) {
+  std::vector<std::string> headers{"Content-Type: application/json"};
+  if (!token.empty())
+    headers.push_back("Authorization: Bearer " + token);
+  return http::testing::curl_request(method, server.url(path), body, headers);
+}
+
+nlohmann::json json_of(const http::testing::client_reply& r) {
+  return nlohmann::json::parse(r.body, nullptr, false);
+}
+
+// A deployment with the admin API on, and one attempt per job, so a
+// recording Twilio never served ends dead quickly.
+deployment& with_admin() {
+  static deployment d("admin", {{"CALLSCRIBE_ADMIN_TOKEN", admin_token},
+                                {"CALLSCRIBE_WORKER_MAX_ATTEMPTS", "1"},
+                                {"CALLSCRIBE_DOWNLOAD_RETRIES", "2"}});
+  return d;
+}
+
+std::string recording_json(const twilio_standin& twilio, int n) {
+  return nlohmann::json{{"call_sid", sid("CA", n)},
+                        {"recording_sid", sid("RE", n)},
+                        {"recording_url", twilio.recording_url(sid("RE", n))},
+                        {"from", caller_of(n)},
+                        {"to", business}}
+      .dump();
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(every_admin_endpoint_wants_the_token_and_is_off_without_one) {
+  auto& d = with_admin();
+  const std::vector<std::pair<std::string, std::string>> endpoints{{"GET", "/api/jobs"},
+                                                                   {"GET", "/api/jobs/1"},
+                                                                   {"POST", "/api/jobs/1/retry"},
+                                                                   {"POST", "/api/recordings"},
+                                                                   {"GET", "/api/leads/1"}};
+  for (const auto& [method, path] : endpoints) {
+    auto none = admin_call(*d.server, method, path, "{}", "");
+    BOOST_TEST(none.status == 401, method << " " << path);
+    BOOST_TEST(json_of(none).value("error", "") == "missing or wrong bearer token");
+    BOOST_TEST(admin_call(*d.server, method, path, "{}", admin_token + "x").status == 401,
+               method << " " << path);
+    BOOST_TEST(admin_call(*d.server, method, path, "{}", "Bearer").status == 401, method << " " << path);
+    BOOST_TEST(admin_call(*d.server, method, path, "{}").status != 401, method << " " << path);
+    // The shared deployment sets no token: everything is refused.
+    auto off = admin_call(*shared().server, method, path, "{}");
+    BOOST_TEST(off.status == 403, method << " " << path);
+    BOOST_TEST(json_of(off).value("error", "").find("CALLSCRIBE_ADMIN_TOKEN") != std::string::npos);
+  }
+  BOOST_TEST(d.server->log().find(admin_token) == std::string::npos, "the admin token reached the log");
+}
+
+BOOST_AUTO_TEST_CASE(a_recording_enqueued_by_hand_becomes_a_lead_and_the_api_shows_it) {
+  auto& d = with_admin();
+  const int n = 101;
+  d.twilio->add_recording(sid("RE", n), d.wav);
+  auto created = admin_call(*d.server, "POST", "/api/recordings", recording_json(*d.twilio, n));
+  BOOST_TEST(created.status == 201, created.body);
+  const auto job_id = json_of(created).value("job_id", 0LL);
+  BOOST_REQUIRE(job_id > 0);
+  BOOST_TEST(admin_call(*d.server, "POST", "/api/recordings", recording_json(*d.twilio, n)).status == 200);
+  BOOST_REQUIRE_MESSAGE(wait_until([&] { return d.job_in(n, storage::job_state::done); }, 90s),
+                        "job did not finish; log:\n" + d.server->log());
+
+  auto job = json_of(admin_call(*d.server, "GET", "/api/jobs/" + std::to_string(job_id)));
+  BOOST_TEST(job.value("state", "") == "done");
+  BOOST_TEST(job.value("call_sid", "") == sid("CA", n));
+  BOOST_TEST(job.value("transcript", "").find("locksmith") != std::string::npos);
+  BOOST_TEST(admin_call(*d.server, "GET", "/api/jobs/999999").status == 404);
+  BOOST_TEST(admin_call(*d.server, "GET", "/api/jobs/abc").status == 404);
+
+  auto db = d.db();
+  auto lead = storage::lead_store(db).find_by_call_sid(sid("CA", n));
+  BOOST_REQUIRE(lead);
+  auto shown = json_of(admin_call(*d.server, "GET", "/api/leads/" + std::to_string(lead->id)));
+  BOOST_TEST(shown.value("service_type", "") == "locksmith");
+  BOOST_TEST(shown.value("city", "") == "Boston, MA");
+  BOOST_TEST(shown.value("phone", "") == caller_of(n));
+  BOOST_TEST(admin_call(*d.server, "GET", "/api/leads/999999").status == 404);
+
+  // Validated as the webhook validates a callback.
+  auto bad = nlohmann::json::parse(recording_json(*d.twilio, n));
+  bad["recording_sid"] = "RE123";
+  BOOST_TEST(admin_call(*d.server, "POST", "/api/recordings", bad.dump()).status == 400);
+  bad = nlohmann::json::parse(recording_json(*d.twilio, n));
+  bad["recording_url"] = "http://127.0.0.2:1/elsewhere";
+  auto off_origin = admin_call(*d.server, "POST", "/api/recordings", bad.dump());
+  BOOST_TEST(off_origin.status == 400);
+  BOOST_TEST(json_of(off_origin).value("error", "").find("RecordingUrl is not on") != std::string::npos);
+  BOOST_TEST(admin_call(*d.server, "POST", "/api/recordings", "not json").status == 400);
+  BOOST_TEST(admin_call(*d.server, "POST", "/api/recordings", R"({"call_sid": 7})").status == 400);
+}
+
+BOOST_AUTO_TEST_CASE(a_dead_job_retried_once_twilio_has_its_recording_completes) {
+  auto& d = with_admin();
+  const int n = 102;
+  // Twilio never serves it: one attempt, then dead.
+  BOOST_TEST(admin_call(*d.server, "POST", "/api/recordings", recording_json(*d.twilio, n)).status == 201);
+  BOOST_REQUIRE_MESSAGE(wait_until([&] { return d.job_in(n, storage::job_state::dead); }, 90s),
+                        "job did not end dead; log:\n" + d.server->log());
+  const auto id = d.job(n)->id;
+  // Listed among the dead, newest first, and pageable.
+  auto dead = json_of(admin_call(*d.server, "GET", "/api/jobs?state=dead&limit=10"));
+  BOOST_REQUIRE(dead["jobs"].is_array());
+  BOOST_REQUIRE(!dead["jobs"].empty());
+  BOOST_TEST(dead["jobs"][0].value("id", 0LL) == id);
+  auto first = json_of(admin_call(*d.server, "GET", "/api/jobs?limit=1"));
+  BOOST_REQUIRE(first["jobs"].size() == 1u);
+  const auto after = first.value("next_after", 0LL);
+  BOOST_TEST(after == first["jobs"][0].value("id", 0LL));
+  auto next = json_of(admin_call(*d.server, "GET", "/api/jobs?limit=1&after=" + std::to_string(after)));
+  BOOST_REQUIRE(next["jobs"].size() == 1u);
+  BOOST_TEST(next["jobs"][0].value("id", 0LL) < after);
+  BOOST_TEST(admin_call(*d.server, "GET", "/api/jobs?state=sleeping").status == 400);
+  BOOST_TEST(admin_call(*d.server, "GET", "/api/jobs?limit=0").status == 400);
+  BOOST_TEST(admin_call(*d.server, "GET", "/api/jobs?limit=501").status == 400);
+
+  d.twilio->add_recording(sid("RE", n), d.wav);
+  auto retried = admin_call(*d.server, "POST", "/api/jobs/" + std::to_string(id) + "/retry");
+  BOOST_TEST(retried.status == 200, retried.body);
+  BOOST_REQUIRE_MESSAGE(wait_until([&] { return d.job_in(n, storage::job_state::done); }, 90s),
+                        "retried job did not finish; log:\n" + d.server->log());
+  BOOST_TEST(d.job(n)->id == id);
+  auto db = d.db();
+  auto lead = storage::lead_store(db).find_by_call_sid(sid("CA", n));
+  BOOST_REQUIRE(lead);
+  BOOST_TEST(lead->service_type == "locksmith");
+  // Retrying what is not dead or done is refused.
+  const int m = 103;
+  d.twilio->add_recording(sid("RE", m), d.wav, 1000); // keeps it downloading
+  BOOST_TEST(admin_call(*d.server, "POST", "/api/recordings", recording_json(*d.twilio, m)).status == 201);
+  auto busy = admin_call(*d.server, "POST", "/api/jobs/" + std::to_string(d.job(m)->id) + "/retry");
+  BOOST_TEST(busy.status == 409);
+  BOOST_TEST(admin_call(*d.server, "POST", "/api/jobs/999999/retry").status == 404);
 }

@@ -186,6 +186,15 @@ int serve(const config::settings& s) {
   sigwait(&signals, &sig);
   spdlog::info("ℹ️ Stopping ({}); unfinished jobs stay queued for the next start",
                exit_code ? "the supervisor gave up" : (sig == SIGTERM ? "SIGTERM" : "SIGINT"));
+  // A second signal does not wait for the grace period: every acknowledged
+  // job is durable, and the next start takes back what was under way.
+  std::thread([signals] {
+    int again = 0;
+    sigwait(&signals, &again);
+    spdlog::warn("⚠️ Second signal: exiting now; unfinished jobs stay queued for the next start");
+    spdlog::default_logger()->flush();
+    std::_Exit(1);
+  }).detach();
   server.stop();
   caf::anon_send_exit(sup, caf::exit_reason::user_shutdown);
   auto done = std::async(std::launch::async, [&sys] { sys.await_all_actors_done(); });

@@ -876,3 +876,64 @@ BOOST_AUTO_TEST_CASE(a_dead_job_retried_once_twilio_has_its_recording_completes)
   BOOST_TEST(busy.status == 409);
   BOOST_TEST(admin_call(*d.server, "POST", "/api/jobs/999999/retry").status == 404);
 }
+
+BOOST_AUTO_TEST_CASE(sigterm_during_a_transcription_exits_0_and_the_next_start_finishes_the_job) {
+  deployment d("sigterm", {{"CALLSCRIBE_SHUTDOWN_GRACE_SECONDS", "2"}});
+  const int n = 110;
+  // About forty seconds of speech: seconds of PocketSphinx, long enough to stop it midway.
+  const std::string long_wav = (d.dir / "long.wav").string();
+  std::string text;
+  for (int i = 0; i < 12; ++i)
+    text += "I need a locksmith in Boston because I am locked out of my house. ";
+  std::string flite = "flite -voice rms -t '" + text + "' -o '" + long_wav + "'";
+  BOOST_REQUIRE(std::system(flite.c_str()) == 0);
+  d.twilio->add_recording(sid("RE", n), long_wav);
+  BOOST_TEST(post_signed(*d.server, "/twilio/recording-status", recording_callback(*d.twilio, n)).status ==
+             200);
+  BOOST_REQUIRE_MESSAGE(wait_until([&] { return d.job_in(n, storage::job_state::transcribing); }, 60s),
+                        "the job never reached its transcription; log:\n" + d.server->log());
+  const auto stopping = std::chrono::steady_clock::now();
+  BOOST_TEST(d.server->terminate() == 0);
+  const auto took =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - stopping);
+  BOOST_TEST(took.count() < 10); // the grace period is 2 s
+  BOOST_TEST(!d.job_in(n, storage::job_state::done));
+
+  d.server->start();
+  BOOST_REQUIRE_MESSAGE(wait_until([&] { return d.job_in(n, storage::job_state::done); }, 120s),
+                        "job did not finish after the restart; log:\n" + d.server->log());
+  auto db = d.db();
+  auto lead = storage::lead_store(db).find_by_call_sid(sid("CA", n));
+  BOOST_REQUIRE(lead);
+  BOOST_TEST(lead->service_type == "locksmith");
+  BOOST_TEST(d.server->terminate() == 0);
+}
+
+BOOST_AUTO_TEST_CASE(paused_the_worker_stores_jobs_and_resumed_it_drains_them_in_order) {
+  deployment d("paused", {{"CALLSCRIBE_WORKER_ENABLED", "false"}});
+  const std::vector<int> calls{120, 121, 122};
+  for (int n : calls) {
+    d.twilio->add_recording(sid("RE", n), d.wav);
+    BOOST_TEST(post_signed(*d.server, "/twilio/recording-status", recording_callback(*d.twilio, n)).status ==
+               200);
+    BOOST_TEST(d.job_in(n, storage::job_state::queued));
+  }
+  BOOST_TEST(d.server->log().find("worker.enabled is off") != std::string::npos);
+  // Nothing is processed while paused (bounded look: two poll periods).
+  BOOST_TEST(!wait_until([&] { return d.twilio->recording_requests(sid("RE", calls[0])) > 0; }, 3s));
+  BOOST_TEST(d.server->terminate() == 0);
+
+  d.server->set_env("CALLSCRIBE_WORKER_ENABLED", "true");
+  d.server->start();
+  BOOST_REQUIRE_MESSAGE(wait_until([&] { return d.job_in(calls.back(), storage::job_state::done); }, 120s),
+                        "the backlog was not drained; log:\n" + d.server->log());
+  for (int n : calls)
+    BOOST_TEST(d.job_in(n, storage::job_state::done));
+  // In the order they came.
+  const auto log = d.server->log();
+  std::vector<std::string> completed;
+  for (int n : calls)
+    completed.push_back("✅ [OFFLINE_STT] Completed processing for " + sid("CA", n));
+  expect_in_order(log, completed);
+  BOOST_TEST(d.server->terminate() == 0);
+}

@@ -26,6 +26,8 @@ struct pipeline_config {
       download;
   // Looks up a call's numbers at Twilio when the callback carried none.
   std::function<std::optional<http::call_info>(const std::string& call_sid, std::string* error)> lookup_call;
+  // Deletes a recording at Twilio (twilio.delete-after-processing).
+  std::function<bool(const std::string& recording_sid, std::string* error)> delete_recording;
   // Lists a call's recordings at Twilio (the call-status path).
   std::function<std::optional<std::vector<http::listed_recording>>(const std::string& call_sid,
                                                                    std::string* error)>

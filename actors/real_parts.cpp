@@ -31,6 +31,9 @@ void use_real_parts(pipeline_config& cfg) {
   cfg.lookup_call = [=](const std::string& call_sid, std::string* error) {
     return http::fetch_call(creds, call_sid, lookup, error);
   };
+  cfg.delete_recording = [=](const std::string& recording_sid, std::string* error) {
+    return http::delete_recording(creds, recording_sid, lookup, error);
+  };
   cfg.list_recordings = [=](const std::string& call_sid, std::string* error) {
     return http::list_call_recordings(creds, call_sid, lookup, error);
   };

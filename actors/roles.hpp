@@ -23,6 +23,7 @@ constexpr caf::atom_value extractor = caf::atom("extractor");
 constexpr caf::atom_value lead_writer = caf::atom("leadwriter");
 constexpr caf::atom_value tracer = caf::atom("tracer");
 constexpr caf::atom_value recording_finder = caf::atom("finder");
+constexpr caf::atom_value retention = caf::atom("retention");
 
 template <class Handle> Handle find(caf::actor_system& sys, caf::atom_value role) {
   return caf::actor_cast<Handle>(sys.registry().get(role));

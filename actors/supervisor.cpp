@@ -5,6 +5,7 @@
 #include "actors/extractor.hpp"
 #include "actors/lead_writer.hpp"
 #include "actors/recording_finder.hpp"
+#include "actors/retention.hpp"
 #include "actors/roles.hpp"
 #include "actors/tracer.hpp"
 #include "actors/transcriber.hpp"
@@ -45,6 +46,8 @@ void start(sup_ptr self, const std::string& role) {
     start_role(self, role, roles::downloader, downloader, true);
   else if (role == "recording_finder")
     start_role(self, role, roles::recording_finder, recording_finder, true);
+  else if (role == "retention")
+    start_role(self, role, roles::retention, retention, true);
 }
 
 caf::atom_value key_of(const std::string& role) {
@@ -60,6 +63,8 @@ caf::atom_value key_of(const std::string& role) {
     return roles::transcriber;
   if (role == "recording_finder")
     return roles::recording_finder;
+  if (role == "retention")
+    return roles::retention;
   return roles::downloader;
 }
 
@@ -104,7 +109,7 @@ supervisor_actor::behavior_type supervisor(sup_ptr self, std::shared_ptr<const p
   // The tracer first, so nothing's first hop is lost; the downloader last,
   // so what it hands on has somewhere to go.
   for (const char* role :
-       {"tracer", "webhook", "recording_finder", "lead_writer", "extractor", "transcriber"})
+       {"tracer", "webhook", "recording_finder", "retention", "lead_writer", "extractor", "transcriber"})
     start(self, role);
   if (cfg->settings.worker_enabled) {
     start(self, "downloader");

@@ -24,6 +24,7 @@ struct settings {
   // storage
   std::string data_dir = "data";
   int retention_days = 7;
+  int sweep_seconds = 600; // how often the retention sweep runs
   // twilio
   std::string twilio_account_sid;
   std::string twilio_auth_token; // secret

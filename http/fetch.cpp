@@ -200,6 +200,8 @@ fetch_result fetch_with_redirects(const std::string& first_url, const body_sink&
     char errbuf[CURL_ERROR_SIZE] = {};
     curl_easy_setopt(c, CURLOPT_URL, url.c_str());
     curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
+    if (o.method != "GET")
+      curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, o.method.c_str());
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L); // we run on many threads
     curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
     curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);

@@ -9,7 +9,8 @@
 namespace callscribe::http {
 
 struct fetch_options {
-  std::string username; // basic auth, sent to the first origin only
+  std::string method = "GET"; // or "DELETE", with max_redirects 0: a redirect would repeat it
+  std::string username;       // basic auth, sent to the first origin only
   std::string password;
   std::chrono::seconds timeout{120};
   std::chrono::seconds connect_timeout{10};

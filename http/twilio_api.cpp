@@ -266,4 +266,30 @@ std::optional<std::vector<listed_recording>> list_call_recordings(const twilio_c
   return out;
 }
 
+bool delete_recording(const twilio_credentials& creds, const std::string& recording_sid,
+                      const fetch_options& fetch, std::string* error) {
+  auto fail = [error](std::string why) {
+    if (error)
+      *error = std::move(why);
+    return false;
+  };
+  if (!is_recording_sid(recording_sid))
+    return fail("not a Recording Sid");
+  if (!is_account_sid(creds.account_sid))
+    return fail("not an Account Sid");
+  fetch_options options = fetch;
+  options.method = "DELETE";
+  options.max_redirects = 0;
+  options.username = creds.account_sid;
+  options.password = creds.auth_token;
+  options.max_bytes = 64 * 1024;
+  std::string body;
+  const std::string url = without_trailing_slash(creds.api_base) + "/2010-04-01/Accounts/" +
+                          creds.account_sid + "/Recordings/" + recording_sid + ".json";
+  fetch_result r = fetch_to_string(url, body, options);
+  if (r.result == fetch_result::outcome::ok || r.result == fetch_result::outcome::not_found)
+    return true;
+  return fail("DELETE Recordings/" + recording_sid + ".json: " + r.error);
+}
+
 } // namespace callscribe::http

@@ -54,6 +54,12 @@ struct call_info {
 std::optional<call_info> fetch_call(const twilio_credentials& creds, const std::string& call_sid,
                                     const fetch_options& fetch, std::string* error = nullptr);
 
+// DELETE {api_base}/2010-04-01/Accounts/{AccountSid}/Recordings/{RecordingSid}.json.
+// True when Twilio deleted it (204) or has no such recording (404: deleted
+// before); false with a one-line error otherwise.
+bool delete_recording(const twilio_credentials& creds, const std::string& recording_sid,
+                      const fetch_options& fetch, std::string* error = nullptr);
+
 // One recording of a call, as Twilio's REST API lists it.
 struct listed_recording {
   std::string sid;

@@ -123,6 +123,12 @@ CREATE INDEX job_events_job_id ON job_events (job_id)
        R"(
 ALTER TABLE recording_jobs ADD COLUMN transcribed_at BIGINT NOT NULL DEFAULT 0
 )"},
+      // When the recording was deleted at Twilio (twilio.delete-after-processing),
+      // so the retention sweep asks once.
+      {4,
+       R"(
+ALTER TABLE recording_jobs ADD COLUMN twilio_deleted_at BIGINT NOT NULL DEFAULT 0
+)"},
   };
   return all;
 }

@@ -937,3 +937,29 @@ BOOST_AUTO_TEST_CASE(paused_the_worker_stores_jobs_and_resumed_it_drains_them_in
   expect_in_order(log, completed);
   BOOST_TEST(d.server->terminate() == 0);
 }
+
+BOOST_AUTO_TEST_CASE(with_zero_days_audio_goes_after_processing_and_twilio_deletes_the_recording) {
+  deployment d("retention", {{"CALLSCRIBE_STORAGE_RETENTION_DAYS", "0"},
+                             {"CALLSCRIBE_TWILIO_DELETE_AFTER_PROCESSING", "true"},
+                             {"CALLSCRIBE_STORAGE_SWEEP_SECONDS", "1"}});
+  const int n = 130;
+  d.twilio->add_recording(sid("RE", n), d.wav);
+  BOOST_TEST(post_signed(*d.server, "/twilio/recording-status", recording_callback(*d.twilio, n)).status ==
+             200);
+  BOOST_REQUIRE_MESSAGE(wait_until([&] { return d.job_in(n, storage::job_state::done); }, 90s),
+                        "job did not finish; log:\n" + d.server->log());
+  BOOST_REQUIRE_MESSAGE(wait_until([&] { return d.job(n)->audio_path.empty(); }, 10s),
+                        "the audio stayed; log:\n" + d.server->log());
+  BOOST_REQUIRE(wait_until([&] { return d.twilio->recording_deletes(sid("RE", n)) == 1; }, 10s));
+  // No audio left in the data dir; the transcript and the lead stay.
+  std::size_t files = 0;
+  for (const auto& e : fs::recursive_directory_iterator(d.dir / "data"))
+    files += e.is_regular_file() ? 1 : 0;
+  BOOST_TEST(files == 0u);
+  BOOST_TEST(d.job(n)->transcript.find("locksmith") != std::string::npos);
+  auto db = d.db();
+  BOOST_TEST(storage::lead_store(db).find_by_call_sid(sid("CA", n))->service_type == "locksmith");
+  // Asked once: the next sweeps (one a second) leave it.
+  BOOST_TEST(!wait_until([&] { return d.twilio->recording_deletes(sid("RE", n)) > 1; }, 2500ms));
+  BOOST_TEST(d.server->log().find("🧹 [RETENTION] Deleted 1 audio file(s)") != std::string::npos);
+}

@@ -29,6 +29,8 @@ twilio_standin::twilio_standin(std::string account_sid, std::string auth_token)
       expected_auth_("Basic " + base64(account_sid_ + ":" + auth_token)),
       server_(http::server_options{"127.0.0.1", 0, 64 * 1024, 16 * 1024, std::chrono::seconds(10), 2},
               {{"GET", "/2010-04-01/Accounts/*",
+                [this](const http::request& req, http::reply_fn reply) { reply(answer(req)); }},
+               {"DELETE", "/2010-04-01/Accounts/*",
                 [this](const http::request& req, http::reply_fn reply) { reply(answer(req)); }}}) {
   server_.start();
 }
@@ -56,6 +58,12 @@ void twilio_standin::add_call_recording(const std::string& call_sid, const std::
   auto& list = call_recordings_[call_sid];
   list.recording_sids.push_back(recording_sid);
   list.listed_after = listed_after;
+}
+
+int twilio_standin::recording_deletes(const std::string& recording_sid) const {
+  std::lock_guard<std::mutex> lock(m_);
+  auto it = recordings_.find(recording_sid);
+  return it == recordings_.end() ? 0 : it->second.deletes;
 }
 
 int twilio_standin::recording_list_requests(const std::string& call_sid) const {
@@ -108,6 +116,19 @@ http::response twilio_standin::answer(const http::request& req) {
   if (req.path.rfind(prefix, 0) != 0)
     return http::text_response(404, R"({"code": 20404, "message": "The requested resource was not found"})");
   std::string rest = req.path.substr(prefix.size());
+  if (req.method == "DELETE") {
+    // Twilio deletes a recording and answers 204; 404 when there is none.
+    if (rest.rfind("Recordings/", 0) != 0 || !ends_with(rest, ".json"))
+      return http::text_response(405, R"({"code": 20004, "message": "Method not allowed"})");
+    auto it = recordings_.find(rest.substr(11, rest.size() - 11 - 5));
+    if (it == recordings_.end())
+      return http::text_response(404, R"({"code": 20404})");
+    if (++it->second.deletes > 1)
+      return http::text_response(404, R"({"code": 20404})"); // deleted already
+    http::response gone;
+    gone.status = 204;
+    return gone;
+  }
   if (rest.rfind("Recordings/", 0) == 0 && ends_with(rest, ".wav")) {
     auto sid = rest.substr(11, rest.size() - 11 - 4);
     auto it = recordings_.find(sid);

@@ -27,6 +27,7 @@ public:
   void add_call_recording(const std::string& call_sid, const std::string& recording_sid,
                           const std::string& wav_path, int listed_after = 0);
   int recording_list_requests(const std::string& call_sid) const;
+  int recording_deletes(const std::string& recording_sid) const; // DELETE Recordings/{sid}.json requests
 
   std::string base() const; // http://127.0.0.1:PORT
   std::string recording_url(const std::string& recording_sid) const;
@@ -41,6 +42,7 @@ private:
     int not_ready_first = 0;
     int requests = 0;
     std::string last_query;
+    int deletes = 0;
   };
   struct call {
     std::string from, to, direction;

@@ -1,0 +1,99 @@
+// The retention sweep with a clock the test sets: local audio of finished
+// jobs goes after storage.retention-days (at once with 0), recordings of done
+// jobs are deleted at Twilio once, and the transcript and the job stay.
+#include <boost/test/unit_test.hpp>
+
+#include "storage/job_store.hpp"
+#include "storage/retention.hpp"
+#include "tests/storage/scratch_db.hpp"
+
+#include <soci/soci.h>
+
+#include <fstream>
+
+using namespace callscribe::storage;
+using callscribe::storage::test::scratch_db;
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr std::int64_t day_us = 86'400'000'000LL;
+
+struct finished_jobs : scratch_db {
+  job_store jobs{db};
+  std::vector<std::int64_t> ids;
+  std::vector<std::string> files;
+
+  // Three jobs with audio on disk: done, dead, and one still transcribing.
+  finished_jobs() {
+    for (int n = 1; n <= 3; ++n) {
+      new_job j;
+      char sid[40];
+      std::snprintf(sid, sizeof sid, "RE%032d", n);
+      j.recording_sid = sid;
+      std::snprintf(sid, sizeof sid, "CA%032d", n);
+      j.call_sid = sid;
+      j.recording_url = "https://api.twilio.com/2010-04-01/Accounts/AC1/Recordings/" + j.recording_sid;
+      ids.push_back(jobs.insert(j).job_id);
+      files.push_back((dir / (j.recording_sid + ".wav")).string());
+      std::ofstream(files.back()) << "RIFF";
+    }
+    jobs.claim("node-a", 3, 60s, 5);
+    for (int i = 0; i < 3; ++i) {
+      BOOST_REQUIRE(jobs.mark_downloaded(ids[i], "node-a", files[i]));
+      BOOST_REQUIRE(jobs.store_transcript(ids[i], "node-a", "I need a locksmith"));
+    }
+    db.session() << "UPDATE recording_jobs SET state = 'done' WHERE id = :id", soci::use(ids[0]);
+    BOOST_REQUIRE(jobs.mark_dead(ids[1], "node-a", "extraction failed"));
+  }
+
+  bool on_disk(int i) const { return std::filesystem::exists(files[i]); }
+};
+
+} // namespace
+
+BOOST_FIXTURE_TEST_CASE(audio_stays_until_its_days_are_up_then_goes_and_the_transcript_stays, finished_jobs) {
+  std::vector<std::string> deleted_at_twilio;
+  auto remote = [&](const job_record& j, std::string*) {
+    deleted_at_twilio.push_back(j.recording_sid);
+    return true;
+  };
+  const auto now = now_us();
+  auto early = sweep_retention(db, retention_policy{7, false}, now + 6 * day_us, remote);
+  BOOST_TEST(early.audio_deleted == 0);
+  BOOST_TEST(on_disk(0));
+  auto later = sweep_retention(db, retention_policy{7, false}, now + 8 * day_us, remote);
+  BOOST_TEST(later.audio_deleted == 2);
+  BOOST_TEST(!on_disk(0));
+  BOOST_TEST(!on_disk(1));
+  BOOST_TEST(on_disk(2));                // still being worked on
+  BOOST_TEST(deleted_at_twilio.empty()); // not asked to
+  auto done = jobs.find(ids[0]);
+  BOOST_TEST(done->audio_path.empty());
+  BOOST_TEST(done->transcript == "I need a locksmith");
+  BOOST_TEST(to_string(done->state) == "done");
+  // Nothing left to do: the next sweep does nothing.
+  BOOST_TEST(sweep_retention(db, retention_policy{7, false}, now + 9 * day_us, remote).audio_deleted == 0);
+}
+
+BOOST_FIXTURE_TEST_CASE(zero_days_deletes_at_once_and_twilio_is_asked_once_per_done_job, finished_jobs) {
+  int calls = 0;
+  bool twilio_up = false;
+  auto remote = [&](const job_record& j, std::string* error) {
+    ++calls;
+    BOOST_TEST(j.id == ids[0]); // only the done job
+    if (!twilio_up)
+      *error = "DELETE Recordings/RE….json: HTTP 503";
+    return twilio_up;
+  };
+  auto first = sweep_retention(db, retention_policy{0, true}, now_us(), remote);
+  BOOST_TEST(first.audio_deleted == 2);
+  BOOST_TEST(first.twilio_failed == 1);
+  BOOST_TEST(first.last_error.find("503") != std::string::npos);
+  twilio_up = true;
+  auto second = sweep_retention(db, retention_policy{0, true}, now_us(), remote);
+  BOOST_TEST(second.twilio_deleted == 1);
+  auto third = sweep_retention(db, retention_policy{0, true}, now_us(), remote);
+  BOOST_TEST(third.twilio_deleted == 0);
+  BOOST_TEST(calls == 2);
+}

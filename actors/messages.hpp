@@ -233,6 +233,8 @@ using recording_finder_actor = caf::typed_actor<caf::reacts_to<call_completed>>;
 
 using retention_actor = caf::typed_actor<caf::reacts_to<tick_atom>>;
 
+using reconciler_actor = caf::typed_actor<caf::reacts_to<tick_atom>>;
+
 using downloader_actor = caf::typed_actor<caf::reacts_to<recording_job>, caf::reacts_to<job_finished>,
                                           caf::reacts_to<role_restarted>, caf::reacts_to<tick_atom>>;
 

@@ -26,6 +26,11 @@ struct pipeline_config {
       download;
   // Looks up a call's numbers at Twilio when the callback carried none.
   std::function<std::optional<http::call_info>(const std::string& call_sid, std::string* error)> lookup_call;
+  // Lists the account's recordings created on or after a day (YYYY-MM-DD):
+  // the reconciliation sweep.
+  std::function<std::optional<std::vector<http::listed_recording>>(const std::string& since_day,
+                                                                   std::string* error)>
+      list_recent_recordings;
   // Deletes a recording at Twilio (twilio.delete-after-processing).
   std::function<bool(const std::string& recording_sid, std::string* error)> delete_recording;
   // Lists a call's recordings at Twilio (the call-status path).

@@ -31,6 +31,9 @@ void use_real_parts(pipeline_config& cfg) {
   cfg.lookup_call = [=](const std::string& call_sid, std::string* error) {
     return http::fetch_call(creds, call_sid, lookup, error);
   };
+  cfg.list_recent_recordings = [=](const std::string& since_day, std::string* error) {
+    return http::list_recordings_since(creds, since_day, lookup, error);
+  };
   cfg.delete_recording = [=](const std::string& recording_sid, std::string* error) {
     return http::delete_recording(creds, recording_sid, lookup, error);
   };

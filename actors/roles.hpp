@@ -24,6 +24,7 @@ constexpr caf::atom_value lead_writer = caf::atom("leadwriter");
 constexpr caf::atom_value tracer = caf::atom("tracer");
 constexpr caf::atom_value recording_finder = caf::atom("finder");
 constexpr caf::atom_value retention = caf::atom("retention");
+constexpr caf::atom_value reconciler = caf::atom("reconcile");
 
 template <class Handle> Handle find(caf::actor_system& sys, caf::atom_value role) {
   return caf::actor_cast<Handle>(sys.registry().get(role));

@@ -4,6 +4,7 @@
 #include "actors/downloader.hpp"
 #include "actors/extractor.hpp"
 #include "actors/lead_writer.hpp"
+#include "actors/reconciler.hpp"
 #include "actors/recording_finder.hpp"
 #include "actors/retention.hpp"
 #include "actors/roles.hpp"
@@ -48,6 +49,8 @@ void start(sup_ptr self, const std::string& role) {
     start_role(self, role, roles::recording_finder, recording_finder, true);
   else if (role == "retention")
     start_role(self, role, roles::retention, retention, true);
+  else if (role == "reconciler")
+    start_role(self, role, roles::reconciler, reconciler, true);
 }
 
 caf::atom_value key_of(const std::string& role) {
@@ -65,6 +68,8 @@ caf::atom_value key_of(const std::string& role) {
     return roles::recording_finder;
   if (role == "retention")
     return roles::retention;
+  if (role == "reconciler")
+    return roles::reconciler;
   return roles::downloader;
 }
 
@@ -111,6 +116,8 @@ supervisor_actor::behavior_type supervisor(sup_ptr self, std::shared_ptr<const p
   for (const char* role :
        {"tracer", "webhook", "recording_finder", "retention", "lead_writer", "extractor", "transcriber"})
     start(self, role);
+  if (cfg->settings.reconcile_minutes > 0 && !cfg->settings.twilio_account_sid.empty())
+    start(self, "reconciler");
   if (cfg->settings.worker_enabled) {
     start(self, "downloader");
     spdlog::info("✅ [OFFLINE_STT] Recording worker loop started");

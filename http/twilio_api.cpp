@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <filesystem>
 #include <memory>
@@ -197,19 +198,19 @@ std::optional<call_info> fetch_call(const twilio_credentials& creds, const std::
   return info;
 }
 
-std::optional<std::vector<listed_recording>> list_call_recordings(const twilio_credentials& creds,
-                                                                  const std::string& call_sid,
-                                                                  const fetch_options& fetch,
-                                                                  std::string* error) {
+namespace {
+
+// Walks a Recordings list resource of this account from `first_page` (a
+// path with its query) through next_page_uri, at most `max_pages` pages.
+std::optional<std::vector<listed_recording>> walk_recordings(const twilio_credentials& creds,
+                                                             const std::string& first_page, int max_pages,
+                                                             const fetch_options& fetch, std::string* error) {
+  const std::string what = "GET " + first_page.substr(0, first_page.find('?'));
   auto fail = [error](std::string why) -> std::optional<std::vector<listed_recording>> {
     if (error)
       *error = std::move(why);
     return std::nullopt;
   };
-  if (!is_call_sid(call_sid))
-    return fail("not a Call Sid");
-  if (!is_account_sid(creds.account_sid))
-    return fail("not an Account Sid");
   const std::string base = without_trailing_slash(creds.api_base);
   const std::string account_path = "/2010-04-01/Accounts/" + creds.account_sid;
   const std::string recordings_path = account_path + "/Recordings/";
@@ -218,20 +219,20 @@ std::optional<std::vector<listed_recording>> list_call_recordings(const twilio_c
   options.password = creds.auth_token;
   options.max_bytes = std::min<std::size_t>(options.max_bytes, 4 * 1024 * 1024); // a page of JSON
   std::vector<listed_recording> out;
-  std::string page = account_path + "/Calls/" + call_sid + "/Recordings.json";
+  std::string page = first_page;
   for (int pages = 0; !page.empty(); ++pages) {
     // Only this account's resources, as paths: a next_page_uri elsewhere is refused.
-    if (pages == 10 || page.rfind(account_path + "/", 0) != 0)
-      return fail(pages == 10 ? "more than 10 pages of recordings for one call"
-                              : "a next page outside the account");
+    if (pages == max_pages || page.rfind(account_path + "/", 0) != 0)
+      return fail(pages == max_pages ? what + ": more than " + std::to_string(max_pages) + " pages"
+                                     : what + ": a next page outside the account");
     std::string body;
     fetch_result r = fetch_to_string(base + page, body, options);
     if (r.result != fetch_result::outcome::ok)
-      return fail("GET Calls/" + call_sid + "/Recordings.json: " + r.error);
+      return fail(what + ": " + r.error);
     auto json = nlohmann::json::parse(body, nullptr, false);
     if (json.is_discarded() || !json.is_object() || !json.contains("recordings") ||
         !json["recordings"].is_array())
-      return fail("GET Calls/" + call_sid + "/Recordings.json: not a list of recordings");
+      return fail(what + ": not a list of recordings");
     auto text = [](const nlohmann::json& o, const char* key) {
       auto it = o.find(key);
       return it != o.end() && it->is_string() ? it->get<std::string>() : std::string{};
@@ -264,6 +265,42 @@ std::optional<std::vector<listed_recording>> list_call_recordings(const twilio_c
     page = text(json, "next_page_uri");
   }
   return out;
+}
+
+} // namespace
+
+std::optional<std::vector<listed_recording>> list_call_recordings(const twilio_credentials& creds,
+                                                                  const std::string& call_sid,
+                                                                  const fetch_options& fetch,
+                                                                  std::string* error) {
+  if (!is_call_sid(call_sid) || !is_account_sid(creds.account_sid)) {
+    if (error)
+      *error = is_call_sid(call_sid) ? "not an Account Sid" : "not a Call Sid";
+    return std::nullopt;
+  }
+  return walk_recordings(
+      creds, "/2010-04-01/Accounts/" + creds.account_sid + "/Calls/" + call_sid + "/Recordings.json", 10,
+      fetch, error);
+}
+
+std::optional<std::vector<listed_recording>> list_recordings_since(const twilio_credentials& creds,
+                                                                   const std::string& since_date,
+                                                                   const fetch_options& fetch,
+                                                                   std::string* error) {
+  const bool date = since_date.size() == 10 && since_date[4] == '-' && since_date[7] == '-' &&
+                    std::all_of(since_date.begin(), since_date.end(), [](char c) {
+                      return c == '-' || std::isdigit(static_cast<unsigned char>(c));
+                    });
+  if (!date || !is_account_sid(creds.account_sid)) {
+    if (error)
+      *error = date ? "not an Account Sid" : "not a date (YYYY-MM-DD): " + since_date;
+    return std::nullopt;
+  }
+  // `DateCreated>=` is Twilio's filter, its `>=` percent-encoded.
+  return walk_recordings(creds,
+                         "/2010-04-01/Accounts/" + creds.account_sid +
+                             "/Recordings.json?DateCreated%3E=" + since_date + "&PageSize=100",
+                         1000, fetch, error);
 }
 
 bool delete_recording(const twilio_credentials& creds, const std::string& recording_sid,

@@ -80,4 +80,12 @@ std::optional<std::vector<listed_recording>> list_call_recordings(const twilio_c
                                                                   const fetch_options& fetch,
                                                                   std::string* error = nullptr);
 
+// Every recording of the account created on or after `since_date`
+// (YYYY-MM-DD, UTC: Twilio's filter has a day's granularity), all pages (at
+// most 1,000 of 100): GET …/Recordings.json?DateCreated>=….
+std::optional<std::vector<listed_recording>> list_recordings_since(const twilio_credentials& creds,
+                                                                   const std::string& since_date,
+                                                                   const fetch_options& fetch,
+                                                                   std::string* error = nullptr);
+
 } // namespace callscribe::http

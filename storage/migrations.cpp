@@ -129,6 +129,14 @@ ALTER TABLE recording_jobs ADD COLUMN transcribed_at BIGINT NOT NULL DEFAULT 0
        R"(
 ALTER TABLE recording_jobs ADD COLUMN twilio_deleted_at BIGINT NOT NULL DEFAULT 0
 )"},
+      // The reconciliation sweep's high-water mark per account, durable.
+      {5,
+       R"(
+CREATE TABLE reconcile_marks (
+  account_sid TEXT PRIMARY KEY,
+  since_day TEXT NOT NULL,
+  updated_at TEXT NOT NULL)
+)"},
   };
   return all;
 }

@@ -963,3 +963,46 @@ BOOST_AUTO_TEST_CASE(with_zero_days_audio_goes_after_processing_and_twilio_delet
   BOOST_TEST(!wait_until([&] { return d.twilio->recording_deletes(sid("RE", n)) > 1; }, 2500ms));
   BOOST_TEST(d.server->log().find("🧹 [RETENTION] Deleted 1 audio file(s)") != std::string::npos);
 }
+
+BOOST_AUTO_TEST_CASE(the_reconciliation_sweep_finds_recordings_whose_callbacks_never_came) {
+  // No sweep until the stage is set: the first start has it off.
+  deployment d("reconcile", {{"CALLSCRIBE_TWILIO_RECONCILE_MINUTES", "0"}});
+  // Three recordings Twilio made while no callback reached us; one of them
+  // did get its callback, and has its job already.
+  for (int n : {140, 141, 142})
+    d.twilio->add_lost_recording(sid("CA", n), sid("RE", n), d.wav, caller_of(n), business);
+  BOOST_TEST(post_signed(*d.server, "/twilio/recording-status", recording_callback(*d.twilio, 141)).status ==
+             200);
+  BOOST_REQUIRE(wait_until([&] { return d.job_in(141, storage::job_state::done); }, 90s));
+  BOOST_TEST(d.twilio->account_list_queries().empty());
+  // The sweep runs soon after start (then every twilio.reconcile-minutes).
+  BOOST_TEST(d.server->terminate() == 0);
+  d.server->set_env("CALLSCRIBE_TWILIO_RECONCILE_MINUTES", "10");
+  d.server->start();
+  for (int n : {140, 142})
+    BOOST_REQUIRE_MESSAGE(wait_until([&] { return d.job_in(n, storage::job_state::done); }, 90s),
+                          "a lost recording was not processed; log:\n" + d.server->log());
+  auto db = d.db();
+  for (int n : {140, 141, 142}) {
+    BOOST_TEST(storage::job_store(db).find_by_call_sid(sid("CA", n)).size() == 1u);
+    auto lead = storage::lead_store(db).find_by_call_sid(sid("CA", n));
+    BOOST_REQUIRE(lead);
+    BOOST_TEST(lead->phone == caller_of(n)); // the numbers came from Twilio's Calls resource
+    BOOST_TEST(lead->service_type == "locksmith");
+  }
+  // Every page was read, filtered by date.
+  auto queries = d.twilio->account_list_queries();
+  BOOST_REQUIRE(queries.size() >= 2u);
+  BOOST_TEST(queries[0].find("DateCreated%3E=") != std::string::npos, queries[0]);
+  BOOST_TEST(queries[1].find("Page=1") != std::string::npos, queries[1]);
+  BOOST_TEST(d.server->log().find("✅ [RECONCILE] Found recording " + sid("RE", 140)) != std::string::npos);
+  BOOST_TEST(d.server->log().find("✅ [RECONCILE] Found recording " + sid("RE", 141)) == std::string::npos);
+  // The mark is durable: a third start lists from it again, and adds nothing.
+  BOOST_TEST(d.server->terminate() == 0);
+  d.server->start();
+  BOOST_REQUIRE(
+      wait_until([&] { return d.twilio->account_list_queries().size() >= queries.size() + 2; }, 30s));
+  for (int n : {140, 141, 142})
+    BOOST_TEST(storage::job_store(db).find_by_call_sid(sid("CA", n)).size() == 1u);
+  BOOST_TEST(d.server->terminate() == 0);
+}

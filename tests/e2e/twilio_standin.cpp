@@ -60,6 +60,20 @@ void twilio_standin::add_call_recording(const std::string& call_sid, const std::
   list.listed_after = listed_after;
 }
 
+void twilio_standin::add_lost_recording(const std::string& call_sid, const std::string& recording_sid,
+                                        const std::string& wav_path, const std::string& from,
+                                        const std::string& to) {
+  std::lock_guard<std::mutex> lock(m_);
+  recordings_[recording_sid] = recording{wav_path, 0, 0};
+  calls_[call_sid] = call{from, to, "inbound", 0};
+  lost_.emplace_back(call_sid, recording_sid);
+}
+
+std::vector<std::string> twilio_standin::account_list_queries() const {
+  std::lock_guard<std::mutex> lock(m_);
+  return account_list_queries_;
+}
+
 int twilio_standin::recording_deletes(const std::string& recording_sid) const {
   std::lock_guard<std::mutex> lock(m_);
   auto it = recordings_.find(recording_sid);
@@ -145,6 +159,32 @@ http::response twilio_standin::answer(const http::request& req) {
     http::response ok;
     ok.content_type = "audio/x-wav";
     ok.body = bytes.str();
+    return ok;
+  }
+  if (rest == "Recordings.json") {
+    // The account's recordings, two to a page: `Page=k` in the query.
+    account_list_queries_.push_back(req.query);
+    std::size_t page = 0;
+    if (auto at = req.query.find("Page="); at != std::string::npos && (at == 0 || req.query[at - 1] == '&'))
+      page = static_cast<std::size_t>(std::stoi(req.query.substr(at + 5)));
+    nlohmann::json items = nlohmann::json::array();
+    for (std::size_t i = 2 * page; i < lost_.size() && i < 2 * page + 2; ++i)
+      items.push_back({{"sid", lost_[i].second},
+                       {"call_sid", lost_[i].first},
+                       {"account_sid", account_sid_},
+                       {"status", "completed"},
+                       {"channels", 1},
+                       {"duration", "3"},
+                       {"uri", prefix + "Recordings/" + lost_[i].second + ".json"}});
+    nlohmann::json next = nullptr;
+    if (2 * page + 2 < lost_.size()) {
+      std::string base_query = req.query.substr(0, req.query.find("&Page="));
+      next = prefix + "Recordings.json?" + base_query + "&Page=" + std::to_string(page + 1);
+    }
+    http::response ok;
+    ok.content_type = "application/json";
+    ok.body = nlohmann::json{{"recordings", items}, {"page", page}, {"page_size", 2}, {"next_page_uri", next}}
+                  .dump();
     return ok;
   }
   if (rest.rfind("Calls/", 0) == 0 && ends_with(rest, "/Recordings.json")) {

@@ -28,6 +28,13 @@ public:
                           const std::string& wav_path, int listed_after = 0);
   int recording_list_requests(const std::string& call_sid) const;
   int recording_deletes(const std::string& recording_sid) const; // DELETE Recordings/{sid}.json requests
+  // A recording whose callback never came: served like add_recording's, its
+  // call known (Calls/{CallSid}.json), and listed in the account's
+  // Recordings.json, two to a page. (Recordings added otherwise are not
+  // listed there, so the reconciliation sweep leaves the other tests alone.)
+  void add_lost_recording(const std::string& call_sid, const std::string& recording_sid,
+                          const std::string& wav_path, const std::string& from, const std::string& to);
+  std::vector<std::string> account_list_queries() const; // the query of each Recordings.json page asked
 
   std::string base() const; // http://127.0.0.1:PORT
   std::string recording_url(const std::string& recording_sid) const;
@@ -61,6 +68,8 @@ private:
   std::map<std::string, recording> recordings_;
   std::map<std::string, call> calls_;
   std::map<std::string, call_recordings> call_recordings_;
+  std::vector<std::pair<std::string, std::string>> lost_; // (call, recording), in order
+  std::vector<std::string> account_list_queries_;
   int unauthorised_ = 0;
   http::server server_;
 };

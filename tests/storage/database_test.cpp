@@ -3,6 +3,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "storage/database.hpp"
+#include "storage/reconcile_mark.hpp"
 #include "tests/storage/scratch_db.hpp"
 
 #include <soci/soci.h>
@@ -65,13 +66,13 @@ BOOST_AUTO_TEST_CASE(timestamps_are_iso8601_utc) {
 
 BOOST_AUTO_TEST_CASE(migrating_twice_is_idempotent) {
   scratch_db s;
-  BOOST_TEST(s.db.schema_version() == 4);
-  BOOST_TEST(s.db.migrate() == 4);
+  BOOST_TEST(s.db.schema_version() == 5);
+  BOOST_TEST(s.db.migrate() == 5);
   auto other = s.another();
-  BOOST_TEST(other.migrate() == 4);
+  BOOST_TEST(other.migrate() == 5);
   int rows = 0;
   s.db.session() << "SELECT COUNT(*) FROM schema_migrations", soci::into(rows);
-  BOOST_TEST(rows == 4);
+  BOOST_TEST(rows == 5);
   BOOST_TEST(s.db.ping());
   BOOST_TEST(s.db.is_sqlite());
 }
@@ -100,7 +101,7 @@ BOOST_AUTO_TEST_CASE(a_new_database_reports_version_zero_until_migrated) {
   auto fresh_url = "sqlite:" + (s.dir / "fresh.db").string();
   auto fresh = database::open(fresh_url);
   BOOST_TEST(fresh.schema_version() == 0);
-  BOOST_TEST(fresh.migrate() == 4);
+  BOOST_TEST(fresh.migrate() == 5);
 }
 
 BOOST_AUTO_TEST_CASE(sqlite_runs_in_wal_mode_with_full_sync_and_foreign_keys) {
@@ -127,4 +128,16 @@ BOOST_AUTO_TEST_CASE(an_unreachable_postgresql_fails_without_echoing_the_passwor
     BOOST_TEST(message.find("s3cr3t-pw") == std::string::npos);
     BOOST_TEST(message.find("PostgreSQL") != std::string::npos);
   }
+}
+
+BOOST_AUTO_TEST_CASE(the_reconciliation_mark_is_kept_per_account_and_survives_a_new_session) {
+  scratch_db s;
+  const std::string account = "AC0123456789abcdef0123456789abcdef";
+  BOOST_TEST(!reconcile_mark(s.db, account));
+  set_reconcile_mark(s.db, account, "2026-11-24");
+  set_reconcile_mark(s.db, account, "2026-11-25");
+  auto other = s.another();
+  BOOST_TEST(reconcile_mark(other, account).value_or("") == "2026-11-25");
+  BOOST_TEST(!reconcile_mark(other, "AC99999999999999999999999999999999"));
+  BOOST_TEST(utc_day(1795551439'123456) == "2026-11-24");
 }

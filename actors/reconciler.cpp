@@ -1,0 +1,94 @@
+// reconciler: tick → list recordings since the mark → incoming_recording for
+// each completed one without a job → move the mark.
+#include "actors/reconciler.hpp"
+
+#include "actors/roles.hpp"
+#include "storage/job_store.hpp"
+#include "storage/reconcile_mark.hpp"
+
+#include <caf/stateful_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
+#include <spdlog/spdlog.h>
+
+#include <random>
+
+namespace callscribe {
+namespace {
+
+constexpr std::int64_t hour_us = 3'600'000'000LL;
+
+std::string new_trace_id() {
+  static thread_local std::mt19937_64 rng{std::random_device{}()};
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(rng()));
+  return buf;
+}
+
+} // namespace
+
+reconciler_actor::behavior_type reconciler(reconciler_actor::stateful_pointer<reconciler_state> self,
+                                           std::shared_ptr<const pipeline_config> cfg) {
+  self->state.cfg = cfg;
+  self->state.db.emplace(storage::database::open(cfg->settings.db_url, cfg->settings.db_password));
+  // The first sweep soon after start: what was lost while the server was down.
+  self->delayed_send(self, std::chrono::seconds(2), tick_atom::value);
+  return {
+      [self](tick_atom) {
+        const auto& cfg = *self->state.cfg;
+        const auto& s = cfg.settings;
+        auto& db = *self->state.db;
+        const auto started = now_us();
+        self->delayed_send(self, std::chrono::minutes(s.reconcile_minutes), tick_atom::value);
+        try {
+          // First run: the last day. After a sweep, from a little before it
+          // started, so recordings still processing then are listed again.
+          const std::string since = storage::reconcile_mark(db, s.twilio_account_sid)
+                                        .value_or(storage::utc_day(started - 24 * hour_us));
+          std::string error;
+          auto listed = cfg.list_recent_recordings ? cfg.list_recent_recordings(since, &error) : std::nullopt;
+          if (!listed) {
+            spdlog::warn("⚠️ [RECONCILE] Could not list recordings since {}: {}; trying again next sweep",
+                         since, error.empty() ? "no way to ask Twilio" : error);
+            return;
+          }
+          storage::job_store jobs(db);
+          auto webhook = roles::find<webhook_actor>(self->system(), roles::webhook);
+          int queued = 0;
+          bool complete = true;
+          for (const auto& rec : *listed) {
+            if (rec.status != "completed" || jobs.find_by_recording_sid(rec.sid))
+              continue;
+            if (!webhook) {
+              complete = false; // restarting: the next sweep hands it on
+              continue;
+            }
+            spdlog::info("✅ [RECONCILE] Found recording {} of {} with no job: {}", rec.sid, rec.call_sid,
+                         rec.uri);
+            incoming_recording in{trace_context{new_trace_id(), "reconciler", now_us()},
+                                  rec.call_sid,
+                                  rec.sid,
+                                  rec.media_url,
+                                  "completed",
+                                  rec.duration_seconds,
+                                  rec.channels,
+                                  {},
+                                  {}};
+            self->request(webhook, std::chrono::seconds(30), in)
+                .then([](const job_accepted&) {},
+                      [sid = rec.sid](caf::error& err) {
+                        spdlog::error("❌ [RECONCILE] Recording {} not stored: {}", sid, caf::to_string(err));
+                      });
+            ++queued;
+          }
+          spdlog::info("ℹ️ [RECONCILE] {} recording(s) listed since {}; {} had no job", listed->size(),
+                       since, queued);
+          if (complete)
+            storage::set_reconcile_mark(db, s.twilio_account_sid, storage::utc_day(started - 2 * hour_us));
+        } catch (const std::exception& e) {
+          spdlog::error("❌ [RECONCILE] Sweep failed: {}", e.what());
+        }
+      },
+  };
+}
+
+} // namespace callscribe

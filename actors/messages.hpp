@@ -36,11 +36,12 @@ struct incoming_recording {
   int channels = 1;
   std::string from;
   std::string to;
+  std::string idempotency_token; // Twilio's I-Twilio-Idempotency-Token header, when it came by HTTP
 };
 
 template <class Inspector> typename Inspector::result_type inspect(Inspector& f, incoming_recording& x) {
   return f(caf::meta::type_name("incoming_recording"), x.trace, x.call_sid, x.recording_sid, x.recording_url,
-           x.recording_status, x.duration_seconds, x.channels, x.from, x.to);
+           x.recording_status, x.duration_seconds, x.channels, x.from, x.to, x.idempotency_token);
 }
 
 // webhook → HTTP session: the job is durable (or was already).

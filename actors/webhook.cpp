@@ -34,7 +34,9 @@ webhook_actor::behavior_type webhook(webhook_actor::stateful_pointer<webhook_sta
           return job_accepted{0, false, in.recording_status};
         }
         if (!r.created) {
-          spdlog::info("ℹ️ [OFFLINE_STT] Duplicate delivery for {} ignored", in.recording_sid);
+          spdlog::info("ℹ️ [OFFLINE_STT] Duplicate delivery for {} ignored{}{}", in.recording_sid,
+                       in.idempotency_token.empty() ? "" : " (I-Twilio-Idempotency-Token ",
+                       in.idempotency_token.empty() ? "" : in.idempotency_token + ")");
           return job_accepted{r.job_id, false, storage::to_string(r.state)};
         }
         if (r.state == storage::job_state::dead) {
@@ -44,7 +46,12 @@ webhook_actor::behavior_type webhook(webhook_actor::stateful_pointer<webhook_sta
         }
         spdlog::info("✅ Recording queued for processing: {}", in.call_sid);
         spdlog::info("✅ [OFFLINE_STT] Job enqueued for {}", in.call_sid);
-        record_hop(self->system(), r.job_id, "webhook", "enqueued", in.trace, handled_at, in.recording_sid);
+        // The trace keeps Twilio's idempotency token, to match a delivery
+        // with Twilio's own request log.
+        record_hop(self->system(), r.job_id, "webhook", "enqueued", in.trace, handled_at,
+                   in.idempotency_token.empty()
+                       ? in.recording_sid
+                       : in.recording_sid + " idempotency-token=" + in.idempotency_token);
         if (auto downloader = roles::find<downloader_actor>(self->system(), roles::downloader))
           self->send(downloader, recording_job{r.job_id, forward(in.trace, "webhook"), in.call_sid});
         return job_accepted{r.job_id, true, "queued"};

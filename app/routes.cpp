@@ -13,6 +13,7 @@
 #include <caf/event_based_actor.hpp>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <random>
 
 namespace callscribe::app {
@@ -23,6 +24,15 @@ std::string new_trace_id() {
   char buf[17];
   std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(rng()));
   return buf;
+}
+
+// Twilio's I-Twilio-Idempotency-Token: the same for every retry of one
+// delivery. Kept as printable ASCII of bounded length: it goes to the trace.
+std::string token_of(const http::request& req) {
+  const std::string* t = req.header("i-twilio-idempotency-token");
+  if (!t || t->size() > 128 || !std::all_of(t->begin(), t->end(), [](char c) { return c > ' ' && c < 127; }))
+    return {};
+  return *t;
 }
 
 http::response empty_twiml() {
@@ -60,7 +70,8 @@ void recording_status(caf::actor_system& sys, const http::twilio_settings& tw, c
                          cb.duration_seconds,
                          cb.channels,
                          cb.from,
-                         cb.to};
+                         cb.to,
+                         token_of(req)};
   sys.spawn([webhook, msg, reply](caf::event_based_actor* self) {
     self->request(webhook, std::chrono::seconds(15), msg)
         .then([reply](const job_accepted&) { reply(empty_twiml()); },

@@ -77,11 +77,13 @@ std::string form_body(const http::form& f) {
 
 // What Twilio sends: the signature is over the public URL it was given.
 http::testing::client_reply post_signed(const server_process& server, const std::string& path,
-                                        const http::form& f, const std::string& token = auth_token) {
+                                        const http::form& f, const std::string& token = auth_token,
+                                        const std::vector<std::string>& more_headers = {}) {
   auto sig = http::twilio_signature(token, public_url + path, f);
-  return http::testing::curl_request(
-      "POST", server.url(path), form_body(f),
-      {"Content-Type: application/x-www-form-urlencoded", "X-Twilio-Signature: " + sig});
+  std::vector<std::string> headers{"Content-Type: application/x-www-form-urlencoded",
+                                   "X-Twilio-Signature: " + sig};
+  headers.insert(headers.end(), more_headers.begin(), more_headers.end());
+  return http::testing::curl_request("POST", server.url(path), form_body(f), headers);
 }
 
 http::form recording_callback(const twilio_standin& twilio, int n, const std::string& to = business,
@@ -1005,4 +1007,36 @@ BOOST_AUTO_TEST_CASE(the_reconciliation_sweep_finds_recordings_whose_callbacks_n
   for (int n : {140, 141, 142})
     BOOST_TEST(storage::job_store(db).find_by_call_sid(sid("CA", n)).size() == 1u);
   BOOST_TEST(d.server->terminate() == 0);
+}
+
+BOOST_AUTO_TEST_CASE(twilios_idempotency_token_is_kept_in_the_trace_and_named_on_a_retry) {
+  auto& d = shared();
+  const int n = 150;
+  d.twilio->add_recording(sid("RE", n), d.wav);
+  const std::string token = "RQ0123456789abcdef-1";
+  auto once = [&] {
+    return post_signed(*d.server, "/twilio/recording-status", recording_callback(*d.twilio, n), auth_token,
+                       {"I-Twilio-Idempotency-Token: " + token});
+  };
+  BOOST_TEST(once().status == 200);
+  BOOST_TEST(once().status == 200); // Twilio's retry of the same delivery
+  auto db = d.db();
+  auto job = d.job(n);
+  BOOST_REQUIRE(job);
+  BOOST_REQUIRE(wait_until(
+      [&] {
+        for (const auto& e : storage::trace_store(db).for_job(job->id))
+          if (e.event == "enqueued")
+            return true;
+        return false;
+      },
+      10s));
+  bool kept = false;
+  for (const auto& e : storage::trace_store(db).for_job(job->id))
+    kept =
+        kept || (e.event == "enqueued" && e.detail.find("idempotency-token=" + token) != std::string::npos);
+  BOOST_TEST(kept);
+  BOOST_TEST(d.server->log().find("Duplicate delivery for " + sid("RE", n) +
+                                  " ignored (I-Twilio-Idempotency-Token " + token + ")") !=
+             std::string::npos);
 }

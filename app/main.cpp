@@ -2,6 +2,7 @@
 #include "app/commands.hpp"
 #include "app/logging.hpp"
 #include "app/serve.hpp"
+#include "app/simulate.hpp"
 #include "config/options.hpp"
 
 #include <iostream>
@@ -31,6 +32,8 @@ int main(int argc, char** argv) {
       return app::extract(inv);
     if (inv.command == "trace")
       return app::trace(inv);
+    if (inv.command == "simulate-call")
+      return app::simulate_call(inv);
     std::cerr << "callscribe " << inv.command << " is not available in this version yet\n";
     return 2;
   } catch (const std::exception& e) {

@@ -5,6 +5,7 @@
 #include <boost/test/data/test_case.hpp>
 #include <boost/test/unit_test.hpp>
 
+#include "app/twilio_standin.hpp"
 #include "http/server.hpp"
 #include "http/twilio_form.hpp"
 #include "http/twilio_signature.hpp"
@@ -14,7 +15,6 @@
 #include "storage/lead_store.hpp"
 #include "storage/trace_store.hpp"
 #include "tests/e2e/server_process.hpp"
-#include "tests/e2e/twilio_standin.hpp"
 #include "tests/http/curl_client.hpp"
 
 #include <boost/property_tree/ptree.hpp>
@@ -32,6 +32,7 @@
 
 using namespace callscribe;
 using namespace callscribe::testing;
+using callscribe::app::twilio_standin;
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
@@ -1039,4 +1040,71 @@ BOOST_AUTO_TEST_CASE(twilios_idempotency_token_is_kept_in_the_trace_and_named_on
   BOOST_TEST(d.server->log().find("Duplicate delivery for " + sid("RE", n) +
                                   " ignored (I-Twilio-Idempotency-Token " + token + ")") !=
              std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(simulate_call_plays_twilio_against_a_running_server_and_prints_the_lead) {
+  // The server's twilio.api-base is where simulate-call plays Twilio: a port
+  // taken for a moment here, free again for it.
+  const auto port = [] {
+    http::server probe(http::server_options{"127.0.0.1", 0, 1024, 1024, std::chrono::seconds(1), 1}, {});
+    probe.start();
+    return probe.port();
+  }();
+  const fs::path dir = fs::temp_directory_path() / ("callscribe-e2e-simulate-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const std::string wav = (dir / "call.wav").string();
+  BOOST_REQUIRE(
+      std::system(("flite -voice rms -t 'I need a locksmith in Boston' -o '" + wav + "'").c_str()) == 0);
+  std::ofstream(dir / "businesses.json")
+      << R"([{"name": "Boston Lock & Key", "phone_number": ")" << business
+      << R"(", "forward_to": "+16175550199", "language": "en", "places": ["us"],
+      "services": [{"name": "locksmith", "aliases": ["locked out"]}]}])";
+  const std::map<std::string, std::string> env{
+      {"CALLSCRIBE_DB_URL", "sqlite:" + (dir / "db" / "callscribe.db").string()},
+      {"CALLSCRIBE_STORAGE_DATA_DIR", (dir / "data").string()},
+      {"CALLSCRIBE_TWILIO_API_BASE", "http://127.0.0.1:" + std::to_string(port)},
+      {"TWILIO_ACCOUNT_SID", account_sid},
+      {"TWILIO_AUTH_TOKEN", auth_token},
+      {"CALLSCRIBE_HTTP_PUBLIC_URL", public_url},
+      {"CALLSCRIBE_BUSINESSES_FILE", (dir / "businesses.json").string()},
+      {"CALLSCRIBE_EXTRACT_PLACES_DIR", CALLSCRIBE_SOURCE_DIR "/config/places"},
+      {"CALLSCRIBE_TWILIO_RECONCILE_MINUTES", "0"},
+  };
+  server_process server(dir, env);
+  server.start();
+  // The same settings for the command; its output to a file.
+  std::string command;
+  for (const auto& [k, v] : env)
+    command += k + "='" + v + "' ";
+  const fs::path out = dir / "simulate.out";
+  command += std::string(CALLSCRIBE_BINARY_DIR) + "/callscribe simulate-call --audio '" + wav +
+             "' --from +16175554999 --to " + business + " --server " + server.url("") + " --twice > '" +
+             out.string() + "' 2>&1";
+  const int status = std::system(command.c_str());
+  std::ifstream in(out);
+  const std::string printed((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  BOOST_TEST(WEXITSTATUS(status) == 0, printed);
+  for (const char* line :
+       {"POST /twilio/voice → 200", "POST /twilio/voice (again) → 200", "POST /twilio/recording-status → 200",
+        "POST /twilio/call-status (again) → 200", "\"service_type\": \"locksmith\"",
+        "\"city\": \"Boston, MA\"", "\"phone\": \"+16175554999\""})
+    BOOST_TEST(printed.find(line) != std::string::npos, line << " not in:\n" << printed);
+  // Twice delivered, once processed.
+  auto db = storage::database::open(env.at("CALLSCRIBE_DB_URL"));
+  BOOST_TEST(storage::job_store(db).recent(10).size() == 1u);
+  BOOST_TEST(server.terminate() == 0);
+  std::error_code ec;
+  fs::remove_all(dir, ec);
+}
+
+BOOST_AUTO_TEST_CASE(simulate_call_says_what_is_missing) {
+  const std::string binary = std::string(CALLSCRIBE_BINARY_DIR) + "/callscribe";
+  auto run = [&](const std::string& args) {
+    return WEXITSTATUS(std::system((binary + " simulate-call " + args + " > /dev/null 2>&1").c_str()));
+  };
+  BOOST_TEST(run("--from +1 --to +2") == 2);                                      // no audio
+  BOOST_TEST(run("--audio /nonexistent.wav --from +1 --to +2") == 2);             // no such file
+  BOOST_TEST(run("--audio " CALLSCRIBE_SOURCE_DIR "/README.md --from +1 --to +2 " // api-base is Twilio's
+                 "--twilio.api-base=https://api.twilio.com") == 2);
 }

@@ -1,20 +1,24 @@
-// A stand-in for Twilio's REST API on 127.0.0.1, written as test code: basic
-// auth, Twilio's URL layout, 404 while a recording is "not ready yet", the
-// Calls resource. Built on callscribe's own http::server.
+// A stand-in for Twilio's REST API on 127.0.0.1: basic auth, Twilio's URL
+// layout, 404 while a recording is "not ready yet", the Calls and Recordings
+// resources (lists too), DELETE. Built on callscribe's own http::server. The
+// tests play Twilio with it, and so does `callscribe simulate-call`: one
+// implementation of what Twilio does, for both.
 #pragma once
 
 #include "http/server.hpp"
 
+#include <cstdint>
 #include <map>
 #include <mutex>
 #include <string>
 #include <vector>
 
-namespace callscribe::testing {
+namespace callscribe::app {
 
 class twilio_standin {
 public:
-  twilio_standin(std::string account_sid, std::string auth_token);
+  // On 127.0.0.1:`port` (0: any free port).
+  twilio_standin(std::string account_sid, std::string auth_token, std::uint16_t port = 0);
   ~twilio_standin();
 
   // Serves `wav_path` for this recording after answering 404 `not_ready_first` times.
@@ -74,4 +78,4 @@ private:
   http::server server_;
 };
 
-} // namespace callscribe::testing
+} // namespace callscribe::app

@@ -1,5 +1,5 @@
 // Twilio's REST API, as much of it as callscribe uses.
-#include "tests/e2e/twilio_standin.hpp"
+#include "app/twilio_standin.hpp"
 
 #include <nlohmann/json.hpp>
 #include <openssl/evp.h>
@@ -7,7 +7,7 @@
 #include <fstream>
 #include <sstream>
 
-namespace callscribe::testing {
+namespace callscribe::app {
 namespace {
 
 std::string base64(const std::string& in) {
@@ -24,10 +24,10 @@ bool ends_with(const std::string& s, const std::string& tail) {
 
 } // namespace
 
-twilio_standin::twilio_standin(std::string account_sid, std::string auth_token)
+twilio_standin::twilio_standin(std::string account_sid, std::string auth_token, std::uint16_t port)
     : account_sid_(std::move(account_sid)),
       expected_auth_("Basic " + base64(account_sid_ + ":" + auth_token)),
-      server_(http::server_options{"127.0.0.1", 0, 64 * 1024, 16 * 1024, std::chrono::seconds(10), 2},
+      server_(http::server_options{"127.0.0.1", port, 64 * 1024, 16 * 1024, std::chrono::seconds(10), 2},
               {{"GET", "/2010-04-01/Accounts/*",
                 [this](const http::request& req, http::reply_fn reply) { reply(answer(req)); }},
                {"DELETE", "/2010-04-01/Accounts/*",
@@ -42,7 +42,7 @@ twilio_standin::~twilio_standin() {
 void twilio_standin::add_recording(const std::string& recording_sid, const std::string& wav_path,
                                    int not_ready_first) {
   std::lock_guard<std::mutex> lock(m_);
-  recordings_[recording_sid] = recording{wav_path, not_ready_first, 0};
+  recordings_[recording_sid] = recording{wav_path, not_ready_first, 0, {}, 0};
 }
 
 void twilio_standin::add_call(const std::string& call_sid, const std::string& from, const std::string& to,
@@ -54,7 +54,7 @@ void twilio_standin::add_call(const std::string& call_sid, const std::string& fr
 void twilio_standin::add_call_recording(const std::string& call_sid, const std::string& recording_sid,
                                         const std::string& wav_path, int listed_after) {
   std::lock_guard<std::mutex> lock(m_);
-  recordings_[recording_sid] = recording{wav_path, 0, 0};
+  recordings_[recording_sid] = recording{wav_path, 0, 0, {}, 0};
   auto& list = call_recordings_[call_sid];
   list.recording_sids.push_back(recording_sid);
   list.listed_after = listed_after;
@@ -64,7 +64,7 @@ void twilio_standin::add_lost_recording(const std::string& call_sid, const std::
                                         const std::string& wav_path, const std::string& from,
                                         const std::string& to) {
   std::lock_guard<std::mutex> lock(m_);
-  recordings_[recording_sid] = recording{wav_path, 0, 0};
+  recordings_[recording_sid] = recording{wav_path, 0, 0, {}, 0};
   calls_[call_sid] = call{from, to, "inbound", 0};
   lost_.emplace_back(call_sid, recording_sid);
 }
@@ -227,4 +227,4 @@ http::response twilio_standin::answer(const http::request& req) {
   return http::text_response(404, R"({"code": 20404})");
 }
 
-} // namespace callscribe::testing
+} // namespace callscribe::app

@@ -37,3 +37,8 @@ fi
 if [[ ${1:-} == --install-only ]]; then exit 0; fi
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
 cmake --build build
+# An example call for the README's quick start (`callscribe simulate-call`).
+if [[ ! -f build/example-call.wav ]]; then
+  flite -voice rms -t "Hello, I am locked out of my house in Boston. I need a locksmith as soon as possible." \
+    -o build/example-call.wav
+fi

@@ -65,11 +65,12 @@ struct incoming_call {
   std::string direction;
   std::string status;
   bool voice = false;
+  std::string idempotency_token; // Twilio's I-Twilio-Idempotency-Token header
 };
 
 template <class Inspector> typename Inspector::result_type inspect(Inspector& f, incoming_call& x) {
   return f(caf::meta::type_name("incoming_call"), x.trace, x.call_sid, x.from, x.to, x.direction, x.status,
-           x.voice);
+           x.voice, x.idempotency_token);
 }
 
 // webhook → HTTP session: the call is recorded; whose it is.

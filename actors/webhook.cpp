@@ -59,8 +59,9 @@ webhook_actor::behavior_type webhook(webhook_actor::stateful_pointer<webhook_sta
       [self](const incoming_call& in) -> caf::result<call_answer> {
         storage::call_intake r;
         try {
-          r = storage::record_call(*self->state.db, storage::call_request{in.call_sid, in.from, in.to,
-                                                                          in.direction, in.status, in.voice});
+          r = storage::record_call(*self->state.db,
+                                   storage::call_request{in.call_sid, in.from, in.to, in.direction, in.status,
+                                                         in.voice, in.idempotency_token});
         } catch (const std::exception& e) {
           spdlog::error("❌ [WEBHOOK] Could not record call {}: {}", in.call_sid, e.what());
           return make_error(errc::storage_failed, e.what());

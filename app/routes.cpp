@@ -123,7 +123,8 @@ void voice(caf::actor_system& sys, const http::twilio_settings& tw, const http::
                     call.to,
                     call.direction,
                     call.call_status,
-                    true};
+                    true,
+                    token_of(req)};
   const std::string recordings = without_trailing_slash(tw.public_url) + "/twilio/recording-status";
   sys.spawn([webhook, msg, reply, recordings](caf::event_based_actor* self) {
     self->request(webhook, std::chrono::seconds(15), msg)
@@ -170,7 +171,8 @@ void call_status(caf::actor_system& sys, const http::twilio_settings& tw, const 
                     call.to,
                     call.direction,
                     call.call_status,
-                    false};
+                    false,
+                    token_of(req)};
   sys.spawn([webhook, msg, reply](caf::event_based_actor* self) {
     self->request(webhook, std::chrono::seconds(15), msg)
         .then(

@@ -92,21 +92,25 @@ void call_store::upsert(const call_record& c) {
     soci::indicator business_ind = c.business_id ? soci::i_ok : soci::i_null;
     // Callbacks arrive with different subsets of the fields: what one leaves
     // empty must not erase what another told us.
-    db_.session() << "INSERT INTO calls (call_sid, business_id, from_number, to_number, direction, status, "
-                     "created_at, updated_at) VALUES (:call_sid, :business_id, :from_number, :to_number, "
-                     ":direction, :status, :created_at, :updated_at) "
-                     "ON CONFLICT (call_sid) DO UPDATE SET "
-                     "business_id = COALESCE(excluded.business_id, calls.business_id), "
-                     "from_number = CASE WHEN excluded.from_number = '' THEN calls.from_number "
-                     "ELSE excluded.from_number END, "
-                     "to_number = CASE WHEN excluded.to_number = '' THEN calls.to_number "
-                     "ELSE excluded.to_number END, "
-                     "direction = CASE WHEN excluded.direction = '' THEN calls.direction "
-                     "ELSE excluded.direction END, "
-                     "status = CASE WHEN excluded.status = '' THEN calls.status ELSE excluded.status END, "
-                     "updated_at = excluded.updated_at",
+    db_.session()
+        << "INSERT INTO calls (call_sid, business_id, from_number, to_number, direction, status, "
+           "idempotency_token, created_at, updated_at) VALUES (:call_sid, :business_id, :from_number, "
+           ":to_number, :direction, :status, :token, :created_at, :updated_at) "
+           "ON CONFLICT (call_sid) DO UPDATE SET "
+           "business_id = COALESCE(excluded.business_id, calls.business_id), "
+           "from_number = CASE WHEN excluded.from_number = '' THEN calls.from_number "
+           "ELSE excluded.from_number END, "
+           "to_number = CASE WHEN excluded.to_number = '' THEN calls.to_number "
+           "ELSE excluded.to_number END, "
+           "direction = CASE WHEN excluded.direction = '' THEN calls.direction "
+           "ELSE excluded.direction END, "
+           "status = CASE WHEN excluded.status = '' THEN calls.status ELSE excluded.status END, "
+           "idempotency_token = CASE WHEN excluded.idempotency_token = '' THEN calls.idempotency_token "
+           "ELSE excluded.idempotency_token END, "
+           "updated_at = excluded.updated_at",
         soci::use(c.call_sid), soci::use(business_id, business_ind), soci::use(c.from_number),
-        soci::use(c.to_number), soci::use(c.direction), soci::use(c.status), soci::use(now), soci::use(now);
+        soci::use(c.to_number), soci::use(c.direction), soci::use(c.status), soci::use(c.idempotency_token),
+        soci::use(now), soci::use(now);
   });
 }
 
@@ -115,10 +119,12 @@ std::optional<call_record> call_store::find(const std::string& call_sid) {
     call_record c;
     long long business_id = 0;
     soci::indicator business_ind = soci::i_null;
-    db_.session() << "SELECT call_sid, business_id, from_number, to_number, direction, status FROM calls "
-                     "WHERE call_sid = :call_sid",
+    db_.session()
+        << "SELECT call_sid, business_id, from_number, to_number, direction, status, idempotency_token "
+           "FROM calls WHERE call_sid = :call_sid",
         soci::use(call_sid), soci::into(c.call_sid), soci::into(business_id, business_ind),
-        soci::into(c.from_number), soci::into(c.to_number), soci::into(c.direction), soci::into(c.status);
+        soci::into(c.from_number), soci::into(c.to_number), soci::into(c.direction), soci::into(c.status),
+        soci::into(c.idempotency_token);
     if (!db_.session().got_data())
       return std::nullopt;
     if (business_ind == soci::i_ok)

@@ -86,6 +86,7 @@ call_intake record_call(database& db, const call_request& r) {
   c.to_number = r.to;
   c.direction = r.direction;
   c.status = r.status;
+  c.idempotency_token = r.idempotency_token;
   call_store(db).upsert(c);
   if (r.open_lead && out.owner)
     out.lead_id = lead_store(db).open_lead(out.owner->id, caller_phone(out.owner->phone_number, r.from, r.to),

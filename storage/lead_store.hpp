@@ -46,11 +46,11 @@ struct lead_write {
 
 // What happened to one lead field.
 enum class field_outcome {
-  nothing_found,   // extraction found no value
-  written,         // the field was empty (or held a weaker extraction) and now holds it
-  unchanged,       // it already held this value
-  kept_by_person,  // a person set it: never overwritten
-  kept_stronger,   // an earlier extraction with a higher confidence stays
+  nothing_found,  // extraction found no value
+  written,        // the field was empty (or held a weaker extraction) and now holds it
+  unchanged,      // it already held this value
+  kept_by_person, // a person set it: never overwritten
+  kept_stronger,  // an earlier extraction with a higher confidence stays
 };
 
 struct lead_write_result {

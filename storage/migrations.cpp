@@ -137,6 +137,11 @@ CREATE TABLE reconcile_marks (
   since_day TEXT NOT NULL,
   updated_at TEXT NOT NULL)
 )"},
+      // Twilio's I-Twilio-Idempotency-Token of the last callback about a call.
+      {6,
+       R"(
+ALTER TABLE calls ADD COLUMN idempotency_token TEXT NOT NULL DEFAULT ''
+)"},
   };
   return all;
 }

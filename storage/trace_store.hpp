@@ -11,8 +11,8 @@ namespace callscribe::storage {
 
 struct trace_event {
   std::int64_t job_id = 0;
-  std::string actor;   // "webhook", "downloader", "transcriber", ...
-  std::string event;   // "enqueued", "downloaded", "transcribed", ...
+  std::string actor;              // "webhook", "downloader", "transcriber", ...
+  std::string event;              // "enqueued", "downloaded", "transcribed", ...
   std::int64_t sent_at_us = 0;    // when the message that caused it was sent
   std::int64_t handled_at_us = 0; // when the actor began handling it
   std::int64_t done_at_us = 0;    // when the actor finished
@@ -24,7 +24,7 @@ class trace_store {
 public:
   explicit trace_store(database& db);
   void append(const trace_event& e);
-  void append(const std::vector<trace_event>& events); // one transaction
+  void append(const std::vector<trace_event>& events);   // one transaction
   std::vector<trace_event> for_job(std::int64_t job_id); // in the order written
   std::vector<trace_event> for_call(const std::string& call_sid);
 

@@ -1040,6 +1040,11 @@ BOOST_AUTO_TEST_CASE(twilios_idempotency_token_is_kept_in_the_trace_and_named_on
   BOOST_TEST(d.server->log().find("Duplicate delivery for " + sid("RE", n) +
                                   " ignored (I-Twilio-Idempotency-Token " + token + ")") !=
              std::string::npos);
+  // A call's callbacks keep it on the call.
+  BOOST_TEST(post_signed(*d.server, "/twilio/call-status", call_status(n, "completed"), auth_token,
+                         {"I-Twilio-Idempotency-Token: RQ-call-status-1"})
+                 .status == 200);
+  BOOST_TEST(storage::call_store(db).find(sid("CA", n))->idempotency_token == "RQ-call-status-1");
 }
 
 BOOST_AUTO_TEST_CASE(simulate_call_plays_twilio_against_a_running_server_and_prints_the_lead) {

@@ -2,6 +2,7 @@
 // each completed one without a job → move the mark.
 #include "actors/reconciler.hpp"
 
+#include "actors/enqueue_listed.hpp"
 #include "actors/roles.hpp"
 #include "storage/job_store.hpp"
 #include "storage/reconcile_mark.hpp"
@@ -10,19 +11,11 @@
 #include <caf/typed_event_based_actor.hpp>
 #include <spdlog/spdlog.h>
 
-#include <random>
 
 namespace callscribe {
 namespace {
 
 constexpr std::int64_t hour_us = 3'600'000'000LL;
-
-std::string new_trace_id() {
-  static thread_local std::mt19937_64 rng{std::random_device{}()};
-  char buf[17];
-  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(rng()));
-  return buf;
-}
 
 } // namespace
 
@@ -64,20 +57,8 @@ reconciler_actor::behavior_type reconciler(reconciler_actor::stateful_pointer<re
             }
             spdlog::info("✅ [RECONCILE] Found recording {} of {} with no job: {}", rec.sid, rec.call_sid,
                          rec.uri);
-            incoming_recording in{trace_context{new_trace_id(), "reconciler", now_us()},
-                                  rec.call_sid,
-                                  rec.sid,
-                                  rec.media_url,
-                                  "completed",
-                                  rec.duration_seconds,
-                                  rec.channels,
-                                  {},
-                                  {}};
-            self->request(webhook, std::chrono::seconds(30), in)
-                .then([](const job_accepted&) {},
-                      [sid = rec.sid](caf::error& err) {
-                        spdlog::error("❌ [RECONCILE] Recording {} not stored: {}", sid, caf::to_string(err));
-                      });
+            enqueue_listed(self, webhook, rec, rec.call_sid,
+                           trace_context{new_trace_id(), "reconciler", now_us()}, "RECONCILE");
             ++queued;
           }
           spdlog::info("ℹ️ [RECONCILE] {} recording(s) listed since {}; {} had no job", listed->size(),

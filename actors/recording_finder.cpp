@@ -2,6 +2,7 @@
 // incoming_recording per completed recording to the webhook.
 #include "actors/recording_finder.hpp"
 
+#include "actors/enqueue_listed.hpp"
 #include "actors/roles.hpp"
 
 #include <caf/stateful_actor.hpp>
@@ -43,21 +44,8 @@ recording_finder(recording_finder_actor::stateful_pointer<recording_finder_state
               again = true; // restarting: the next lookup hands it on
               continue;
             }
-            incoming_recording in{forward(c.trace, "recording_finder"),
-                                  c.call_sid,
-                                  rec.sid,
-                                  rec.media_url,
-                                  "completed",
-                                  rec.duration_seconds,
-                                  rec.channels,
-                                  {},
-                                  {}};
-            self->request(webhook, std::chrono::seconds(30), in)
-                .then([](const job_accepted&) {},
-                      [call = c.call_sid, sid = rec.sid](caf::error& err) {
-                        spdlog::error("❌ [OFFLINE_STT] Recording {} of {} not stored: {}", sid, call,
-                                      caf::to_string(err));
-                      });
+            enqueue_listed(self, webhook, rec, c.call_sid, forward(c.trace, "recording_finder"),
+                           "OFFLINE_STT");
           }
         }
         if (!again)

@@ -3,11 +3,21 @@
 
 #include <caf/send.hpp>
 
+#include <cstdio>
+#include <random>
+
 namespace callscribe {
 
 std::int64_t now_us() {
   using namespace std::chrono;
   return duration_cast<microseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+std::string new_trace_id() {
+  static thread_local std::mt19937_64 rng{std::random_device{}()};
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(rng()));
+  return buf;
 }
 
 trace_context forward(const trace_context& from, const char* sender) {

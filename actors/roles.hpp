@@ -36,6 +36,9 @@ namespace callscribe {
 
 std::int64_t now_us();
 
+// A new job's trace id: 16 random hex digits.
+std::string new_trace_id();
+
 // A trace context for a message this actor sends now.
 trace_context forward(const trace_context& from, const char* sender);
 

@@ -236,10 +236,7 @@ struct admin {
     auto webhook = roles::find<webhook_actor>(sys, roles::webhook);
     if (!webhook)
       return reply(error_response(503, "starting up or shutting down; retry"));
-    static thread_local std::mt19937_64 rng{std::random_device{}()};
-    char trace_id[17];
-    std::snprintf(trace_id, sizeof trace_id, "%016llx", static_cast<unsigned long long>(rng()));
-    incoming_recording msg{trace_context{trace_id, "admin", now_us()},
+    incoming_recording msg{trace_context{new_trace_id(), "admin", now_us()},
                            f["call_sid"],
                            f["recording_sid"],
                            f["recording_url"],

@@ -19,13 +19,6 @@
 namespace callscribe::app {
 namespace {
 
-std::string new_trace_id() {
-  static thread_local std::mt19937_64 rng{std::random_device{}()};
-  char buf[17];
-  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(rng()));
-  return buf;
-}
-
 // Twilio's I-Twilio-Idempotency-Token: the same for every retry of one
 // delivery. Kept as printable ASCII of bounded length: it goes to the trace.
 std::string token_of(const http::request& req) {
@@ -47,15 +40,36 @@ http::twilio_settings twilio_of(const config::settings& s) {
                                s.validate_signature};
 }
 
+std::string signature_of(const http::request& req) {
+  const std::string* sig = req.header("x-twilio-signature");
+  return sig ? *sig : std::string{};
+}
+
+// A refused check is logged and answered; true then, and the handler stops.
+bool refused(const http::request& req, int status, const std::string& reason, const http::reply_fn& reply) {
+  if (status == 200)
+    return false;
+  spdlog::warn("⚠️ [WEBHOOK] Refused {} {}: {} {}", req.method, req.path, status, reason);
+  reply(http::text_response(status, reason + "\n"));
+  return true;
+}
+
+incoming_call call_message(const http::call_callback& call, const http::request& req, bool voice) {
+  return incoming_call{trace_context{new_trace_id(), "http", now_us()},
+                       call.call_sid,
+                       call.from,
+                       call.to,
+                       call.direction,
+                       call.call_status,
+                       voice,
+                       token_of(req)};
+}
+
 void recording_status(caf::actor_system& sys, const http::twilio_settings& tw, const http::request& req,
                       http::reply_fn reply) {
-  const std::string* sig = req.header("x-twilio-signature");
-  auto check = http::check_recording_callback(tw, req.target, req.body, sig ? *sig : std::string{});
-  if (check.status != 200) {
-    spdlog::warn("⚠️ [WEBHOOK] Refused {} {}: {} {}", req.method, req.path, check.status, check.reason);
-    reply(http::text_response(check.status, check.reason + "\n"));
+  auto check = http::check_recording_callback(tw, req.target, req.body, signature_of(req));
+  if (refused(req, check.status, check.reason, reply))
     return;
-  }
   const auto& cb = *check.callback;
   auto webhook = roles::find<webhook_actor>(sys, roles::webhook);
   if (!webhook) {
@@ -104,27 +118,16 @@ const char* const cannot_take = "Sorry, we cannot take your call right now. Plea
 
 void voice(caf::actor_system& sys, const http::twilio_settings& tw, const http::request& req,
            http::reply_fn reply) {
-  const std::string* sig = req.header("x-twilio-signature");
-  auto check = http::check_call_callback(tw, req.target, req.body, sig ? *sig : std::string{});
-  if (check.status != 200) {
-    spdlog::warn("⚠️ [WEBHOOK] Refused {} {}: {} {}", req.method, req.path, check.status, check.reason);
-    reply(http::text_response(check.status, check.reason + "\n"));
+  auto check = http::check_call_callback(tw, req.target, req.body, signature_of(req));
+  if (refused(req, check.status, check.reason, reply))
     return;
-  }
   const auto& call = *check.call;
   auto webhook = roles::find<webhook_actor>(sys, roles::webhook);
   if (!webhook) {
     reply(twiml(http::say_and_hang_up(cannot_take)));
     return;
   }
-  incoming_call msg{trace_context{new_trace_id(), "http", now_us()},
-                    call.call_sid,
-                    call.from,
-                    call.to,
-                    call.direction,
-                    call.call_status,
-                    true,
-                    token_of(req)};
+  const incoming_call msg = call_message(call, req, true);
   const std::string recordings = without_trailing_slash(tw.public_url) + "/twilio/recording-status";
   sys.spawn([webhook, msg, reply, recordings](caf::event_based_actor* self) {
     self->request(webhook, std::chrono::seconds(15), msg)
@@ -152,27 +155,16 @@ void voice(caf::actor_system& sys, const http::twilio_settings& tw, const http::
 // no-answer, failed, canceled) are recorded on the call only.
 void call_status(caf::actor_system& sys, const http::twilio_settings& tw, const http::request& req,
                  http::reply_fn reply) {
-  const std::string* sig = req.header("x-twilio-signature");
-  auto check = http::check_call_callback(tw, req.target, req.body, sig ? *sig : std::string{});
-  if (check.status != 200) {
-    spdlog::warn("⚠️ [WEBHOOK] Refused {} {}: {} {}", req.method, req.path, check.status, check.reason);
-    reply(http::text_response(check.status, check.reason + "\n"));
+  auto check = http::check_call_callback(tw, req.target, req.body, signature_of(req));
+  if (refused(req, check.status, check.reason, reply))
     return;
-  }
   const auto& call = *check.call;
   auto webhook = roles::find<webhook_actor>(sys, roles::webhook);
   if (!webhook) {
     reply(http::text_response(503, "starting up or shutting down; retry\n"));
     return;
   }
-  incoming_call msg{trace_context{new_trace_id(), "http", now_us()},
-                    call.call_sid,
-                    call.from,
-                    call.to,
-                    call.direction,
-                    call.call_status,
-                    false,
-                    token_of(req)};
+  const incoming_call msg = call_message(call, req, false);
   sys.spawn([webhook, msg, reply](caf::event_based_actor* self) {
     self->request(webhook, std::chrono::seconds(15), msg)
         .then(

@@ -17,7 +17,6 @@
 
 #include <charconv>
 #include <optional>
-#include <random>
 
 namespace callscribe::app {
 namespace {

@@ -243,7 +243,8 @@ struct admin {
                            0,
                            1,
                            f["from"],
-                           f["to"]};
+                           f["to"],
+                           {}};
     sys.spawn([webhook, msg, reply](caf::event_based_actor* self) {
       self->request(webhook, std::chrono::seconds(15), msg)
           .then(

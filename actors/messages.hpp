@@ -36,7 +36,7 @@ struct incoming_recording {
   int channels = 1;
   std::string from;
   std::string to;
-  std::string idempotency_token; // Twilio's I-Twilio-Idempotency-Token header, when it came by HTTP
+  std::string idempotency_token = {}; // Twilio's I-Twilio-Idempotency-Token header, when it came by HTTP
 };
 
 template <class Inspector> typename Inspector::result_type inspect(Inspector& f, incoming_recording& x) {
@@ -65,7 +65,7 @@ struct incoming_call {
   std::string direction;
   std::string status;
   bool voice = false;
-  std::string idempotency_token; // Twilio's I-Twilio-Idempotency-Token header
+  std::string idempotency_token = {}; // Twilio's I-Twilio-Idempotency-Token header
 };
 
 template <class Inspector> typename Inspector::result_type inspect(Inspector& f, incoming_call& x) {

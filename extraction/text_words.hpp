@@ -64,7 +64,7 @@ struct word_form {
   bool article = false;    // the prefix ends in `ה`, the definite article
   bool short_word = false; // romanized from a word of under 5 letters
   std::uint64_t hash = 0;  // key_hash(key)
-  letter_edges edges;      // edges_of(word)
+  letter_edges edges = {}; // edges_of(word)
 };
 
 // The forms of one word: a range in a text's one array of forms.

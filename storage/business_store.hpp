@@ -27,7 +27,7 @@ struct call_record {
   std::string to_number;
   std::string direction; // "inbound", "outbound-dial", "outbound-api", ...
   std::string status;
-  std::string idempotency_token; // of the last callback about the call that carried one
+  std::string idempotency_token = {}; // of the last callback about the call that carried one
 };
 
 class business_store {

@@ -40,8 +40,8 @@ struct call_request {
   std::string to;
   std::string direction;
   std::string status;
-  bool open_lead = false;        // the voice webhook opens the caller's lead
-  std::string idempotency_token; // Twilio's I-Twilio-Idempotency-Token, kept on the call
+  bool open_lead = false;             // the voice webhook opens the caller's lead
+  std::string idempotency_token = {}; // Twilio's I-Twilio-Idempotency-Token, kept on the call
 };
 
 struct call_intake {

@@ -6,9 +6,11 @@
 #include "actors/messages.hpp"
 #include "actors/roles.hpp"
 #include "http/twilio_callback.hpp"
+#include "http/twilio_sid.hpp"
 #include "storage/database.hpp"
 #include "storage/job_store.hpp"
 #include "storage/lead_store.hpp"
+#include "storage/trace_store.hpp"
 
 #include <caf/actor_system.hpp>
 #include <caf/event_based_actor.hpp>
@@ -77,6 +79,27 @@ json lead_json(const storage::lead_record& l) {
               {"status", l.status},
               {"created_at", l.created_at},
               {"updated_at", l.updated_at}};
+}
+
+// One hop of a trace; a time not recorded is null. Microseconds since the
+// epoch, so a reader works out durations itself.
+json event_json(const storage::trace_event& e) {
+  auto at = [](std::int64_t us) { return us ? json(us) : json(nullptr); };
+  return json{{"job_id", e.job_id},
+              {"actor", e.actor},
+              {"event", e.event},
+              {"sent_at_us", at(e.sent_at_us)},
+              {"handled_at_us", at(e.handled_at_us)},
+              {"done_at_us", at(e.done_at_us)},
+              {"node", e.node},
+              {"detail", e.detail}};
+}
+
+json events_json(const std::vector<storage::trace_event>& events) {
+  json out = json::array();
+  for (const auto& e : events)
+    out.push_back(event_json(e));
+  return out;
 }
 
 // A positive whole number, or nullopt.
@@ -178,6 +201,41 @@ struct admin {
     });
   }
 
+  void job_trace(std::int64_t id, http::reply_fn reply) const {
+    auto self = *this;
+    off_the_server(sys, reply, [self, id] {
+      auto d = self.db();
+      auto j = storage::job_store(d).find(id);
+      if (!j)
+        return error_response(404, "no job " + std::to_string(id));
+      return json_response(200, json{{"job_id", id},
+                                     {"call_sid", j->call_sid},
+                                     {"state", storage::to_string(j->state)},
+                                     {"events", events_json(storage::trace_store(d).for_job(id))}});
+    });
+  }
+
+  void call_trace(const std::string& call_sid, http::reply_fn reply) const {
+    if (!http::is_call_sid(call_sid))
+      return reply(
+          error_response(404, "no such call: the path wants /api/calls/{CallSid}/trace (CA + 32 hex)"));
+    auto self = *this;
+    off_the_server(sys, reply, [self, call_sid] {
+      auto d = self.db();
+      auto jobs = storage::job_store(d).find_by_call_sid(call_sid);
+      if (jobs.empty())
+        return error_response(404, "no job for call " + call_sid);
+      json out{{"call_sid", call_sid}, {"jobs", json::array()}};
+      storage::trace_store traces(d);
+      for (const auto& j : jobs)
+        out["jobs"].push_back(json{{"job_id", j.id},
+                                   {"recording_sid", j.recording_sid},
+                                   {"state", storage::to_string(j.state)},
+                                   {"events", events_json(traces.for_job(j.id))}});
+      return json_response(200, out);
+    });
+  }
+
   void retry(std::int64_t id, http::reply_fn reply) const {
     auto self = *this;
     off_the_server(sys, reply, [self, id] {
@@ -270,6 +328,8 @@ struct admin {
       return one_job(*id, std::move(reply));
     if (req.method == "POST" && tail == "/retry")
       return retry(*id, std::move(reply));
+    if (req.method == "GET" && tail == "/trace")
+      return job_trace(*id, std::move(reply));
     reply(error_response(404, "no such admin resource: " + req.method + " " + req.path));
   }
 };
@@ -301,6 +361,15 @@ std::vector<http::route> admin_routes(caf::actor_system& sys, const config::sett
   routes.push_back(
       {"POST", "/api/recordings", guarded([](const admin& x, const http::request& r, http::reply_fn f) {
          x.enqueue(r, std::move(f));
+       })});
+  routes.push_back(
+      {"GET", "/api/calls/*", guarded([](const admin& x, const http::request& r, http::reply_fn f) {
+         // /api/calls/{CallSid}/trace
+         const std::string rest = r.path.substr(std::string("/api/calls/").size());
+         const auto slash = rest.find('/');
+         if (slash == std::string::npos || rest.substr(slash) != "/trace")
+           return f(error_response(404, "no such admin resource: GET " + r.path));
+         x.call_trace(rest.substr(0, slash), std::move(f));
        })});
   routes.push_back(
       {"GET", "/api/leads/*", guarded([](const admin& x, const http::request& r, http::reply_fn f) {

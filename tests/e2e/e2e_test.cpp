@@ -775,11 +775,10 @@ std::string recording_json(const twilio_standin& twilio, int n) {
 
 BOOST_AUTO_TEST_CASE(every_admin_endpoint_wants_the_token_and_is_off_without_one) {
   auto& d = with_admin();
-  const std::vector<std::pair<std::string, std::string>> endpoints{{"GET", "/api/jobs"},
-                                                                   {"GET", "/api/jobs/1"},
-                                                                   {"POST", "/api/jobs/1/retry"},
-                                                                   {"POST", "/api/recordings"},
-                                                                   {"GET", "/api/leads/1"}};
+  const std::vector<std::pair<std::string, std::string>> endpoints{
+      {"GET", "/api/jobs"},   {"GET", "/api/jobs/1/trace"},  {"GET", "/api/calls/" + sid("CA", 1) + "/trace"},
+      {"GET", "/api/jobs/1"}, {"POST", "/api/jobs/1/retry"}, {"POST", "/api/recordings"},
+      {"GET", "/api/leads/1"}};
   for (const auto& [method, path] : endpoints) {
     auto none = admin_call(*d.server, method, path, "{}", "");
     BOOST_TEST(none.status == 401, method << " " << path);
@@ -823,6 +822,26 @@ BOOST_AUTO_TEST_CASE(a_recording_enqueued_by_hand_becomes_a_lead_and_the_api_sho
   BOOST_TEST(shown.value("city", "") == "Boston, MA");
   BOOST_TEST(shown.value("phone", "") == caller_of(n));
   BOOST_TEST(admin_call(*d.server, "GET", "/api/leads/999999").status == 404);
+
+  // Its trace, by job and by call: every actor it passed, in order.
+  auto trace = json_of(admin_call(*d.server, "GET", "/api/jobs/" + std::to_string(job_id) + "/trace"));
+  BOOST_REQUIRE(trace["events"].is_array());
+  std::vector<std::string> hops;
+  for (const auto& e : trace["events"])
+    hops.push_back(e.value("actor", "") + "/" + e.value("event", ""));
+  const std::vector<std::string> expected{"webhook/enqueued",      "downloader/claimed",
+                                          "downloader/downloaded", "transcriber/transcribed",
+                                          "extractor/extracted",   "lead_writer/done"};
+  BOOST_TEST(hops == expected, boost::test_tools::per_element());
+  for (const auto& e : trace["events"])
+    BOOST_TEST(e.value("done_at_us", 0LL) >= e.value("handled_at_us", 0LL));
+  auto by_call = json_of(admin_call(*d.server, "GET", "/api/calls/" + sid("CA", n) + "/trace"));
+  BOOST_REQUIRE(by_call["jobs"].size() == 1u);
+  BOOST_TEST(by_call["jobs"][0]["events"].size() == trace["events"].size());
+  BOOST_TEST(admin_call(*d.server, "GET", "/api/calls/" + sid("CA", 99999) + "/trace").status == 404);
+  BOOST_TEST(admin_call(*d.server, "GET", "/api/calls/CA123/trace").status == 404);
+  BOOST_TEST(admin_call(*d.server, "GET", "/api/jobs/999999/trace").status == 404);
+  BOOST_TEST(admin_call(*d.server, "GET", "/api/calls/" + sid("CA", n) + "/trace", "", "").status == 401);
 
   // Validated as the webhook validates a callback.
   auto bad = nlohmann::json::parse(recording_json(*d.twilio, n));

@@ -11,6 +11,8 @@
 
 #include <caf/actor_system.hpp>
 #include <caf/event_based_actor.hpp>
+#include <filesystem>
+#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -187,6 +189,60 @@ void call_status(caf::actor_system& sys, const http::twilio_settings& tw, const 
   });
 }
 
+http::response json_answer(int status, const nlohmann::json& body) {
+  http::response r;
+  r.status = status;
+  r.content_type = "application/json";
+  r.body = body.dump() + "\n";
+  return r;
+}
+
+// Ready: the database answers, every role of the pipeline runs, and the data
+// dir has room for recordings. Each part says what it found.
+nlohmann::json readiness(caf::actor_system& sys, const config::settings& s) {
+  nlohmann::json out{{"ready", true}};
+  auto not_ready = [&out](const std::string& reason) {
+    out["ready"] = false;
+    out["reasons"].push_back(reason);
+  };
+  try {
+    if (!storage::database::open(s.db_url, s.db_password).ping())
+      not_ready("database: no answer");
+    out["database"] = "ok";
+  } catch (const std::exception& e) {
+    out["database"] = e.what();
+    not_ready(std::string("database: ") + e.what());
+  }
+  std::vector<std::pair<const char*, caf::atom_value>> roles_wanted{
+      {"tracer", roles::tracer},           {"webhook", roles::webhook},
+      {"lead_writer", roles::lead_writer}, {"extractor", roles::extractor},
+      {"transcriber", roles::transcriber}, {"recording_finder", roles::recording_finder},
+      {"retention", roles::retention}};
+  if (s.worker_enabled)
+    roles_wanted.emplace_back("downloader", roles::downloader);
+  if (s.reconcile_minutes > 0 && !s.twilio_account_sid.empty())
+    roles_wanted.emplace_back("reconciler", roles::reconciler);
+  for (const auto& [name, key] : roles_wanted) {
+    const bool up = static_cast<bool>(sys.registry().get(key));
+    out["actors"][name] = up ? "up" : "down";
+    if (!up)
+      not_ready(std::string("actor ") + name + " is not running");
+  }
+  std::error_code ec;
+  std::filesystem::create_directories(s.data_dir, ec);
+  auto space = std::filesystem::space(s.data_dir, ec);
+  const auto threshold = static_cast<std::uintmax_t>(s.min_free_megabytes) * 1024 * 1024;
+  if (ec) {
+    not_ready("data dir " + s.data_dir + ": " + ec.message());
+  } else {
+    out["disk"] = {{"free_bytes", space.available}, {"threshold_bytes", threshold}};
+    if (space.available < threshold)
+      not_ready("data dir " + s.data_dir + " has " + std::to_string(space.available / (1024 * 1024)) +
+                " MiB free, under storage.min-free-megabytes (" + std::to_string(s.min_free_megabytes) + ")");
+  }
+  return out;
+}
+
 } // namespace
 
 std::vector<http::route> make_routes(caf::actor_system& sys, const config::settings& s) {
@@ -204,20 +260,14 @@ std::vector<http::route> make_routes(caf::actor_system& sys, const config::setti
                       voice(sys, tw, req, std::move(reply));
                     }});
   routes.push_back({"GET", "/healthz", [](const http::request&, http::reply_fn reply) {
-                      reply(http::text_response(200, "ok\n"));
+                      reply(json_answer(200, nlohmann::json{{"status", "alive"}}));
                     }});
   routes.push_back({"GET", "/readyz", [&sys, s](const http::request&, http::reply_fn reply) {
-                      bool actors = static_cast<bool>(roles::find<webhook_actor>(sys, roles::webhook));
-                      bool db = false;
-                      try {
-                        db = storage::database::open(s.db_url, s.db_password).ping();
-                      } catch (const std::exception&) {
-                      }
-                      if (actors && db)
-                        reply(http::text_response(200, "ready\n"));
-                      else
-                        reply(http::text_response(503, std::string(db ? "" : "database unreachable; ") +
-                                                           (actors ? "" : "actors not running") + "\n"));
+                      // Opening the database and reading the disk block: not on the server's threads.
+                      sys.spawn<caf::detached>([&sys, s, reply](caf::event_based_actor*) {
+                        auto r = readiness(sys, s);
+                        reply(json_answer(r.value("ready", false) ? 200 : 503, r));
+                      });
                     }});
   for (auto& r : admin_routes(sys, s))
     routes.push_back(std::move(r));

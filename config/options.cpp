@@ -42,6 +42,7 @@ po::options_description settings_options(settings& s, int& port, int& body_limit
     ("storage.data-dir", str(&s.data_dir), "where recordings are stored")
     ("storage.retention-days", num(&s.retention_days), "days to keep local audio (0: delete after processing)")
     ("storage.sweep-seconds", num(&s.sweep_seconds), "how often retention is applied (and recordings deleted at Twilio)")
+    ("storage.min-free-megabytes", num(&s.min_free_megabytes), "free space in storage.data-dir below which /readyz says not ready")
     ("twilio.account-sid", str(&s.twilio_account_sid), "your Account Sid (AC…); also TWILIO_ACCOUNT_SID")
     ("twilio.api-base", str(&s.twilio_api_base), "Twilio REST API origin; recordings are fetched only from here")
     ("twilio.validate-signature", flag(&s.validate_signature), "check X-Twilio-Signature")
@@ -298,6 +299,7 @@ invocation parse_invocation(int argc, const char* const argv[],
         {s.download_retries, "download.retries", 1},
         {s.download_backoff_ms, "download.backoff-ms", 0},
         {s.sweep_seconds, "storage.sweep-seconds", 1},
+        {s.min_free_megabytes, "storage.min-free-megabytes", 0},
         {s.reconcile_minutes, "twilio.reconcile-minutes", 0}})
     if (value < least)
       throw options_error(std::string(name) + " must be at least " + std::to_string(least) + ", not " +

@@ -24,7 +24,8 @@ struct settings {
   // storage
   std::string data_dir = "data";
   int retention_days = 7;
-  int sweep_seconds = 600; // how often the retention sweep runs
+  int sweep_seconds = 600;      // how often the retention sweep runs
+  int min_free_megabytes = 200; // /readyz wants at least this much free space in data_dir
   // twilio
   std::string twilio_account_sid;
   std::string twilio_auth_token; // secret

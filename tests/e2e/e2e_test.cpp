@@ -1132,3 +1132,41 @@ BOOST_AUTO_TEST_CASE(simulate_call_says_what_is_missing) {
   BOOST_TEST(run("--audio " CALLSCRIBE_SOURCE_DIR "/README.md --from +1 --to +2 " // api-base is Twilio's
                  "--twilio.api-base=https://api.twilio.com") == 2);
 }
+
+BOOST_AUTO_TEST_CASE(readiness_says_why_and_follows_the_database) {
+  deployment d("ready");
+  auto ready = http::testing::curl_request("GET", d.server->url("/readyz"));
+  BOOST_TEST(ready.status == 200, ready.body);
+  auto body = json_of(ready);
+  BOOST_TEST(body.value("ready", false));
+  BOOST_TEST(body["actors"].value("webhook", "") == "up");
+  BOOST_TEST(body["actors"].value("downloader", "") == "up");
+  BOOST_TEST(body["disk"].value("free_bytes", 0ULL) > 0u);
+  auto alive = http::testing::curl_request("GET", d.server->url("/healthz"));
+  BOOST_TEST(alive.status == 200);
+  BOOST_TEST(json_of(alive).value("status", "") == "alive");
+
+  // The database file goes (a folder in its place: root reads any file);
+  // readiness says so, and comes back with it.
+  const fs::path db_file = d.dir / "db" / "callscribe.db", aside = d.dir / "db" / "aside.db";
+  fs::rename(db_file, aside);
+  fs::create_directory(db_file);
+  auto gone = http::testing::curl_request("GET", d.server->url("/readyz"));
+  BOOST_TEST(gone.status == 503, gone.body);
+  auto why = json_of(gone);
+  BOOST_TEST(!why.value("ready", true));
+  BOOST_REQUIRE(why["reasons"].is_array());
+  BOOST_TEST(why["reasons"][0].get<std::string>().rfind("database: ", 0) == 0u, why.dump());
+  fs::remove(db_file);
+  fs::rename(aside, db_file);
+  BOOST_TEST(http::testing::curl_request("GET", d.server->url("/readyz")).status == 200);
+
+  // Below the free-space threshold: not ready, with the numbers.
+  BOOST_TEST(d.server->terminate() == 0);
+  d.server->set_env("CALLSCRIBE_STORAGE_MIN_FREE_MEGABYTES", "1000000000");
+  d.server->start();
+  auto full = http::testing::curl_request("GET", d.server->url("/readyz"));
+  BOOST_TEST(full.status == 503);
+  BOOST_TEST(full.body.find("storage.min-free-megabytes") != std::string::npos, full.body);
+  BOOST_TEST(d.server->terminate() == 0);
+}

@@ -66,17 +66,24 @@ incoming_call call_message(const http::call_callback& call, const http::request&
                        token_of(req)};
 }
 
+// The webhook, or a 503 answered (starting up or shutting down): Twilio's
+// status callbacks are then lost, and the reconciliation sweep finds them.
+webhook_actor webhook_or_busy(caf::actor_system& sys, const http::reply_fn& reply) {
+  auto webhook = roles::find<webhook_actor>(sys, roles::webhook);
+  if (!webhook)
+    reply(http::text_response(503, "starting up or shutting down; retry\n"));
+  return webhook;
+}
+
 void recording_status(caf::actor_system& sys, const http::twilio_settings& tw, const http::request& req,
                       http::reply_fn reply) {
   auto check = http::check_recording_callback(tw, req.target, req.body, signature_of(req));
   if (refused(req, check.status, check.reason, reply))
     return;
   const auto& cb = *check.callback;
-  auto webhook = roles::find<webhook_actor>(sys, roles::webhook);
-  if (!webhook) {
-    reply(http::text_response(503, "starting up or shutting down; retry\n"));
+  auto webhook = webhook_or_busy(sys, reply);
+  if (!webhook)
     return;
-  }
   incoming_recording msg{trace_context{new_trace_id(), "http", now_us()},
                          cb.call_sid,
                          cb.recording_sid,
@@ -160,11 +167,9 @@ void call_status(caf::actor_system& sys, const http::twilio_settings& tw, const 
   if (refused(req, check.status, check.reason, reply))
     return;
   const auto& call = *check.call;
-  auto webhook = roles::find<webhook_actor>(sys, roles::webhook);
-  if (!webhook) {
-    reply(http::text_response(503, "starting up or shutting down; retry\n"));
+  auto webhook = webhook_or_busy(sys, reply);
+  if (!webhook)
     return;
-  }
   const incoming_call msg = call_message(call, req, false);
   sys.spawn([webhook, msg, reply](caf::event_based_actor* self) {
     self->request(webhook, std::chrono::seconds(15), msg)

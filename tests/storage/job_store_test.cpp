@@ -3,6 +3,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include "storage/job_store.hpp"
+#include "tests/storage/sample_jobs.hpp"
 #include "tests/storage/scratch_db.hpp"
 
 #include <soci/soci.h>
@@ -12,27 +13,11 @@
 #include <thread>
 
 using namespace callscribe::storage;
+using callscribe::storage::test::job_for;
 using callscribe::storage::test::scratch_db;
 using namespace std::chrono_literals;
 
 namespace {
-
-new_job job_for(int n) {
-  new_job j;
-  char sid[40];
-  std::snprintf(sid, sizeof sid, "RE%032d", n);
-  j.recording_sid = sid;
-  std::snprintf(sid, sizeof sid, "CA%032d", n);
-  j.call_sid = sid;
-  j.recording_url = "https://api.twilio.com/2010-04-01/Accounts/AC1/Recordings/" + j.recording_sid;
-  j.business_id = 7;
-  j.from_number = "+972501234567";
-  j.to_number = "+97246000000";
-  j.channels = 2;
-  j.duration_seconds = 31;
-  j.trace_id = "trace-" + std::to_string(n);
-  return j;
-}
 
 std::vector<std::int64_t> ids_of(const std::vector<job_record>& jobs) {
   std::vector<std::int64_t> ids;

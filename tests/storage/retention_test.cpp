@@ -5,6 +5,7 @@
 
 #include "storage/job_store.hpp"
 #include "storage/retention.hpp"
+#include "tests/storage/sample_jobs.hpp"
 #include "tests/storage/scratch_db.hpp"
 
 #include <soci/soci.h>
@@ -12,6 +13,7 @@
 #include <fstream>
 
 using namespace callscribe::storage;
+using callscribe::storage::test::job_for;
 using callscribe::storage::test::scratch_db;
 using namespace std::chrono_literals;
 
@@ -27,13 +29,7 @@ struct finished_jobs : scratch_db {
   // Three jobs with audio on disk: done, dead, and one still transcribing.
   finished_jobs() {
     for (int n = 1; n <= 3; ++n) {
-      new_job j;
-      char sid[40];
-      std::snprintf(sid, sizeof sid, "RE%032d", n);
-      j.recording_sid = sid;
-      std::snprintf(sid, sizeof sid, "CA%032d", n);
-      j.call_sid = sid;
-      j.recording_url = "https://api.twilio.com/2010-04-01/Accounts/AC1/Recordings/" + j.recording_sid;
+      const auto j = job_for(n);
       ids.push_back(jobs.insert(j).job_id);
       files.push_back((dir / (j.recording_sid + ".wav")).string());
       std::ofstream(files.back()) << "RIFF";

@@ -3,6 +3,7 @@
 
 #include "actors/errc.hpp"
 #include "actors/roles.hpp"
+#include "metrics/pipeline_metrics.hpp"
 #include "storage/business_store.hpp"
 #include "storage/intake.hpp"
 #include "storage/job_store.hpp"
@@ -49,6 +50,7 @@ job_ticket ticket_from(head_ptr self, const storage::job_record& r) {
   t.to_number = r.to_number;
   t.audio_path = r.audio_path;
   t.owner = owner_of(self);
+  t.created_at_us = storage::parse_iso8601_utc(r.created_at).value_or(0);
   if (t.business_id != 0)
     if (auto b = storage::business_store(*self->state.db).find(t.business_id))
       t.caller_phone = storage::caller_phone(b->phone_number, r.from_number, r.to_number);
@@ -84,6 +86,7 @@ void kill(head_ptr self, std::int64_t id, const std::string& reason) {
     spdlog::error("❌ [OFFLINE_STT] Could not mark job {} dead: {}", id, e.what());
   }
   spdlog::error("❌ [OFFLINE_STT] Job {} for {} dead: {}", id, call_sid, reason);
+  metrics::process().job_finished(false);
   if (it != st.line.end())
     record_hop(self->system(), id, "downloader", "dead", it->second.job.trace, now_us(), reason);
   st.line.erase(id);
@@ -94,7 +97,6 @@ void kill(head_ptr self, std::int64_t id, const std::string& reason) {
 void store_download(head_ptr self, const download_result& r, downloader_state::entry& e) {
   auto& st = self->state;
   auto id = r.job.job_id;
-  auto handled_at = now_us();
   storage::job_store jobs(*st.db);
   job_ticket job = r.job;
   if (job.business_id == 0) {
@@ -114,7 +116,10 @@ void store_download(head_ptr self, const download_result& r, downloader_state::e
     st.line.erase(id);
     return;
   }
-  record_hop(self->system(), id, "downloader", "downloaded", r.job.trace, handled_at, job.audio_path);
+  auto& m = metrics::process();
+  m.stage_took("download", static_cast<double>(now_us() - r.started_at_us) / 1e6);
+  record_hop(self->system(), id, "downloader", "downloaded", r.job.trace, r.started_at_us,
+             fmt::format("{}, attempt {}", r.detail, e.attempts));
   e.job = job;
   e.at = stage::ready;
 }
@@ -124,12 +129,14 @@ void on_download(head_ptr self, download_result& r) {
   auto it = st.line.find(r.job.job_id);
   if (it == st.line.end())
     return; // released meanwhile (a restart); the file, if any, is reused later
-  auto handled_at = now_us();
   auto id = r.job.job_id;
   switch (r.result) {
   case download_result::outcome::not_ready:
   case download_result::outcome::retry: {
-    record_hop(self->system(), id, "downloader", "retry", r.job.trace, handled_at, r.error);
+    metrics::process().download_retried();
+    record_hop(self->system(), id, "downloader", "retry", r.job.trace, r.started_at_us,
+               fmt::format("{}{}, attempt {}", r.error, r.detail.empty() ? "" : " (" + r.detail + ")",
+                           it->second.attempts));
     release(self, id, retry_delay_us(st.cfg->settings, it->second.attempts), r.error);
     break;
   }
@@ -242,8 +249,12 @@ void pump(head_ptr self) {
                 } else {
                   // The attempt is spent; a job that keeps failing ends dead
                   // after worker.max-attempts, and the queue moves on.
+                  const bool died =
+                      !is_error(err, errc::engine_failed) && !is_error(err, errc::storage_failed);
+                  if (died)
+                    st.lost_to_transcriber.push_back(st.line.at(id).job);
                   release(self, id, 0, "transcriber failed: " + why);
-                  if (!is_error(err, errc::engine_failed) && !is_error(err, errc::storage_failed))
+                  if (died)
                     st.awaiting_transcriber = true; // it died: wait for its replacement
                 }
               }
@@ -271,6 +282,7 @@ void fill(head_ptr self) {
     }
     for (const auto& r : gave_up) {
       spdlog::error("❌ [OFFLINE_STT] Job {} for {} dead: {}", r.id, r.call_sid, r.last_error);
+      metrics::process().job_finished(false);
       record_hop(self->system(), r.id, "downloader", "dead",
                  trace_context{r.trace_id, "downloader", now_us()}, now_us(), r.last_error);
     }
@@ -384,7 +396,14 @@ downloader_actor::behavior_type downloader(head_ptr self, std::shared_ptr<const 
       [self](const role_restarted& r) {
         // Work handed to a replaced extractor or lead_writer went down with it.
         auto& st = self->state;
+        const auto detail = r.role + " restarted after: " + r.reason;
+        auto trace_restart = [&](const job_ticket& job) {
+          record_hop(self->system(), job.job_id, "supervisor", "restarted", job.trace, now_us(), detail);
+        };
         if (r.role == "transcriber") {
+          for (const auto& job : st.lost_to_transcriber)
+            trace_restart(job);
+          st.lost_to_transcriber.clear();
           st.awaiting_transcriber = false;
           fill(self);
           return;
@@ -393,8 +412,10 @@ downloader_actor::behavior_type downloader(head_ptr self, std::shared_ptr<const 
           return;
         std::vector<std::int64_t> lost;
         for (const auto& [id, e] : st.line)
-          if (e.at == stage::finishing)
+          if (e.at == stage::finishing) {
             lost.push_back(id);
+            trace_restart(e.job);
+          }
         for (auto id : lost)
           release(self, id, 0, r.role + " restarted");
         fill(self);
@@ -416,6 +437,7 @@ download_worker_actor::behavior_type download_worker(download_worker_actor::poin
         auto rp = self->make_response_promise<download_result>();
         download_result out;
         out.job = req.job;
+        out.started_at_us = now_us();
         try {
           if (out.job.business_id == 0 && out.job.from_number.empty() && out.job.to_number.empty()) {
             std::string error;
@@ -431,6 +453,8 @@ download_worker_actor::behavior_type download_worker(download_worker_actor::poin
             out.job.to_number = call->to;
           }
           auto d = cfg->download(out.job.recording_url, out.job.recording_sid, out.job.channels);
+          out.detail = fmt::format("HTTP {}, {} bytes, {} request{}", d.http_status, d.bytes, d.requests,
+                                   d.requests == 1 ? "" : "s");
           switch (d.result) {
           case http::download_outcome::status::ok:
             out.result = download_result::outcome::ok;

@@ -2,6 +2,7 @@
 #include "actors/extractor.hpp"
 
 #include "actors/roles.hpp"
+#include "metrics/pipeline_metrics.hpp"
 #include "storage/business_store.hpp"
 
 #include <caf/stateful_actor.hpp>
@@ -63,7 +64,10 @@ extractor_actor::behavior_type extractor(extractor_actor::stateful_pointer<extra
         spdlog::info("[OFFLINE_EXTRACT] ✅ Extracted: service='{}', city='{}', confidence={}", found.service,
                      found.city, two_decimals(found.confidence));
         auto evidence = extraction::evidence_json(found.evidence);
-        record_hop(self->system(), job.job_id, "extractor", "extracted", job.trace, handled_at, evidence);
+        metrics::process().stage_took("extract", static_cast<double>(now_us() - handled_at) / 1e6);
+        record_hop(self->system(), job.job_id, "extractor", "extracted", job.trace, handled_at,
+                   fmt::format("service '{}', city '{}', confidence {}; evidence {}", found.service,
+                               found.city, two_decimals(found.confidence), evidence));
         extracted out{job, in.text, found.service, found.city, found.confidence, evidence};
         out.job.trace = forward(job.trace, "extractor");
         if (auto w = roles::find<lead_writer_actor>(self->system(), roles::lead_writer))

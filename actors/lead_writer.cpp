@@ -2,6 +2,7 @@
 #include "actors/lead_writer.hpp"
 
 #include "actors/roles.hpp"
+#include "metrics/pipeline_metrics.hpp"
 #include "storage/lead_store.hpp"
 
 #include <caf/stateful_actor.hpp>
@@ -52,9 +53,17 @@ lead_writer_actor::behavior_type lead_writer(lead_writer_actor::stateful_pointer
         w.city = in.city;
         w.confidence = in.confidence;
         w.evidence = in.evidence;
-        w.event = storage::trace_event{
-            job.job_id, "lead_writer", "done", job.trace.sent_at_us, handled_at, 0, st.cfg->settings.node_id,
-            ""};
+        // Written in the lead's transaction, so a done job always has it;
+        // trace.level=off leaves the actor empty and nothing is written.
+        if (st.cfg->settings.trace_level != "off")
+          w.event = storage::trace_event{job.job_id,
+                                         "lead_writer",
+                                         "done",
+                                         job.trace.sent_at_us,
+                                         handled_at,
+                                         0,
+                                         st.cfg->settings.node_id,
+                                         ""};
         job_finished finished{job.job_id, forward(job.trace, "lead_writer"), job_finished::outcome::done, ""};
         try {
           auto r = storage::lead_store(*st.db).write_and_finish(w);
@@ -68,6 +77,12 @@ lead_writer_actor::behavior_type lead_writer(lead_writer_actor::stateful_pointer
             log_field(r.lead_id, "service_type", r.service_type, in.service, r.kept_service_type);
             log_field(r.lead_id, "city", r.city, in.city, r.kept_city);
             spdlog::info("✅ [OFFLINE_STT] Completed processing for {}", job.call_sid);
+            auto& m = metrics::process();
+            const auto now = now_us();
+            m.stage_took("write", static_cast<double>(now - handled_at) / 1e6);
+            if (job.created_at_us > 0)
+              m.stage_took("end_to_end", static_cast<double>(now - job.created_at_us) / 1e6);
+            m.job_finished(true);
           }
         } catch (const std::exception& e) {
           spdlog::error("❌ [OFFLINE_EXTRACT] Could not write the lead of {}: {}", job.call_sid, e.what());

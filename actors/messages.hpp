@@ -121,14 +121,15 @@ struct job_ticket {
   std::string from_number;
   std::string to_number;
   std::string caller_phone;
-  std::string audio_path; // set once downloaded
-  std::string owner;      // the lease holder (node id)
+  std::string audio_path;         // set once downloaded
+  std::string owner;              // the lease holder (node id)
+  std::int64_t created_at_us = 0; // when the job was enqueued, for the end-to-end time
 };
 
 template <class Inspector> typename Inspector::result_type inspect(Inspector& f, job_ticket& x) {
   return f(caf::meta::type_name("job_ticket"), x.job_id, x.trace, x.call_sid, x.recording_sid,
            x.recording_url, x.channels, x.business_id, x.from_number, x.to_number, x.caller_phone,
-           x.audio_path, x.owner);
+           x.audio_path, x.owner, x.created_at_us);
 }
 
 // downloader head → one download worker, and its answer.
@@ -144,10 +145,12 @@ struct download_result {
   job_ticket job; // business and numbers filled in when the worker resolved them
   enum class outcome : std::uint8_t { ok, not_ready, retry, failed } result = outcome::failed;
   std::string error;
+  std::string detail;             // for the trace: HTTP status, bytes, requests
+  std::int64_t started_at_us = 0; // when the worker began
 };
 
 template <class Inspector> typename Inspector::result_type inspect(Inspector& f, download_result& x) {
-  return f(caf::meta::type_name("download_result"), x.job, x.result, x.error);
+  return f(caf::meta::type_name("download_result"), x.job, x.result, x.error, x.detail, x.started_at_us);
 }
 
 // downloader head → transcriber: audio on disk, its turn has come.
@@ -219,10 +222,11 @@ template <class Inspector> typename Inspector::result_type inspect(Inspector& f,
 // lost with it and go back through the job store.
 struct role_restarted {
   std::string role;
+  std::string reason; // why the old one stopped
 };
 
 template <class Inspector> typename Inspector::result_type inspect(Inspector& f, role_restarted& x) {
-  return f(caf::meta::type_name("role_restarted"), x.role);
+  return f(caf::meta::type_name("role_restarted"), x.role, x.reason);
 }
 
 using tick_atom = caf::atom_constant<caf::atom("tick")>;
@@ -260,6 +264,6 @@ namespace callscribe {
 using restart_atom = caf::atom_constant<caf::atom("restart")>;
 
 // The supervisor: spawns every role, restarts one that fails.
-using supervisor_actor = caf::typed_actor<caf::reacts_to<restart_atom, std::string>>;
+using supervisor_actor = caf::typed_actor<caf::reacts_to<restart_atom, std::string, std::string>>;
 
 } // namespace callscribe

@@ -11,7 +11,6 @@
 #include <caf/typed_event_based_actor.hpp>
 #include <spdlog/spdlog.h>
 
-
 namespace callscribe {
 namespace {
 

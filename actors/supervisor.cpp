@@ -11,6 +11,7 @@
 #include "actors/tracer.hpp"
 #include "actors/transcriber.hpp"
 #include "actors/webhook.hpp"
+#include "metrics/pipeline_metrics.hpp"
 
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
@@ -81,19 +82,20 @@ std::chrono::milliseconds backoff(std::size_t recent) {
   return std::chrono::milliseconds(std::min<long long>(ms, 5000));
 }
 
-void restart(sup_ptr self, const std::string& role) {
+void restart(sup_ptr self, const std::string& role, const std::string& reason) {
   if (self->state.stopping)
     return;
   try {
     start(self, role);
   } catch (const std::exception& e) {
     spdlog::error("❌ [SUPERVISOR] Could not restart {}: {}", role, e.what());
-    self->delayed_send(self, std::chrono::seconds(1), restart_atom::value, role);
+    self->delayed_send(self, std::chrono::seconds(1), restart_atom::value, role, reason);
     return;
   }
+  metrics::process().actor_restarted(role);
   if (role != "downloader")
     if (auto d = roles::find<downloader_actor>(self->system(), roles::downloader))
-      self->send(d, role_restarted{role});
+      self->send(d, role_restarted{role, reason});
 }
 
 // Shutdown, or giving up: stop the children too, and restart none of them.
@@ -153,13 +155,15 @@ supervisor_actor::behavior_type supervisor(sup_ptr self, std::shared_ptr<const p
     auto delay = backoff(st.restarts_us.size());
     spdlog::warn("⚠️ [SUPERVISOR] {} stopped ({}); restarting in {} ms", role, reason, delay.count());
     if (delay.count() == 0)
-      restart(self, role);
+      restart(self, role, reason);
     else
-      self->delayed_send(self, delay, restart_atom::value, role);
+      self->delayed_send(self, delay, restart_atom::value, role, reason);
   });
   self->set_exit_handler([self](caf::exit_msg& msg) { stop_all(self, msg.reason); });
   return {
-      [self](restart_atom, const std::string& role) { restart(self, role); },
+      [self](restart_atom, const std::string& role, const std::string& reason) {
+        restart(self, role, reason);
+      },
   };
 }
 

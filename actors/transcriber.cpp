@@ -3,6 +3,7 @@
 
 #include "actors/errc.hpp"
 #include "actors/roles.hpp"
+#include "metrics/pipeline_metrics.hpp"
 #include "storage/business_store.hpp"
 #include "storage/job_store.hpp"
 
@@ -74,6 +75,8 @@ transcriber_actor::behavior_type transcriber(transcriber_actor::stateful_pointer
           audio = speech::decode_file(job.audio_path);
         } catch (const std::exception& e) {
           spdlog::error("❌ [OFFLINE_STT] Cannot decode the recording of {}: {}", job.call_sid, e.what());
+          record_hop(self->system(), job.job_id, "transcriber", "failed", job.trace, handled_at,
+                     std::string("cannot decode the recording: ") + e.what());
           return make_error(errc::bad_audio, e.what());
         }
         speech::transcription t;
@@ -86,6 +89,8 @@ transcriber_actor::behavior_type transcriber(transcriber_actor::stateful_pointer
           // Only an engine that cannot be made again ends this actor, for
           // the supervisor to replace.
           spdlog::error("❌ [OFFLINE_STT] Speech engine failed on {}: {}", job.call_sid, e.what());
+          record_hop(self->system(), job.job_id, "transcriber", "failed", job.trace, handled_at,
+                     std::string("speech engine failed: ") + e.what());
           try {
             st.engine = st.cfg->make_engine();
           } catch (const std::exception& again) {
@@ -106,10 +111,13 @@ transcriber_actor::behavior_type transcriber(transcriber_actor::stateful_pointer
         if (t.text.empty())
           spdlog::info("ℹ️ [OFFLINE_STT] No words in the recording of {} (silence or noise)",
                        job.call_sid);
+        const double busy = static_cast<double>(now_us() - handled_at) / 1e6;
+        metrics::process().transcribed(busy, t.rtf);
+        metrics::process().stage_took("transcribe", busy);
         record_hop(self->system(), job.job_id, "transcriber", t.text.empty() ? "no_words" : "transcribed",
                    job.trace, handled_at,
-                   fmt::format("{}, {:.2f} s audio, rtf {:.2f}{}", t.engine, t.audio_seconds, t.rtf,
-                               t.text.empty() ? ", no words (silence or noise)" : ""));
+                   fmt::format("{}, {:.2f} s audio, rtf {:.2f}, {} chars{}", t.engine, t.audio_seconds, t.rtf,
+                               utf8_length(t.text), t.text.empty() ? ", no words (silence or noise)" : ""));
         // The head hands it on to the extractor: it knows when one is there.
         transcript out{job, t.text, t.engine, t.audio_seconds};
         out.job.trace = forward(job.trace, "transcriber");

@@ -3,6 +3,7 @@
 
 #include "actors/errc.hpp"
 #include "actors/roles.hpp"
+#include "metrics/pipeline_metrics.hpp"
 #include "storage/intake.hpp"
 
 #include <caf/stateful_actor.hpp>
@@ -41,6 +42,7 @@ webhook_actor::behavior_type webhook(webhook_actor::stateful_pointer<webhook_sta
         }
         if (r.state == storage::job_state::dead) {
           spdlog::warn("⚠️ [OFFLINE_STT] Job {} for {} dead: {}", r.job_id, in.call_sid, r.dead_reason);
+          metrics::process().job_finished(false);
           record_hop(self->system(), r.job_id, "webhook", "dead", in.trace, handled_at, r.dead_reason);
           return job_accepted{r.job_id, true, "dead"};
         }

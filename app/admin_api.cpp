@@ -17,6 +17,7 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <charconv>
 #include <optional>
 
@@ -58,6 +59,9 @@ json job_json(const storage::job_record& j) {
               {"lease_owner", j.lease_owner},
               {"trace_id", j.trace_id},
               {"created_at", j.created_at},
+              {"service", j.extracted_service},
+              {"city", j.extracted_city},
+              {"confidence", j.extraction_confidence ? json(*j.extraction_confidence) : json(nullptr)},
               {"updated_at", j.updated_at}};
 }
 
@@ -128,6 +132,16 @@ std::optional<std::string> query_value(const std::string& query, const std::stri
   return std::nullopt;
 }
 
+// A phone number as a query value: "+" kept as it is (not a space), "%2B"
+// decoded; E.164 only.
+std::optional<std::string> phone_query(const std::string& raw) {
+  std::string out = raw.rfind("%2B", 0) == 0 || raw.rfind("%2b", 0) == 0 ? "+" + raw.substr(3) : raw;
+  if (out.size() < 4 || out.size() > 16 || out[0] != '+' ||
+      !std::all_of(out.begin() + 1, out.end(), [](char c) { return c >= '0' && c <= '9'; }))
+    return std::nullopt;
+  return out;
+}
+
 // Runs `work` (which may wait on the database) in a detached actor of its
 // own, and answers with what it returns; an exception becomes a 500 that
 // names it, logged.
@@ -179,10 +193,22 @@ struct admin {
         return reply(error_response(400, "after must be a job id (a positive whole number)"));
       after = *n;
     }
+    std::string call_sid, phone;
+    if (auto v = query_value(req.query, "call_sid"); v && !v->empty()) {
+      if (!http::is_sid(*v, "CA"))
+        return reply(error_response(400, "call_sid must be a CallSid: CA and 32 hex digits"));
+      call_sid = *v;
+    }
+    if (auto v = query_value(req.query, "phone"); v && !v->empty()) {
+      auto p = phone_query(*v);
+      if (!p)
+        return reply(error_response(400, "phone must be an E.164 number: + and 3 to 15 digits (%2B for +)"));
+      phone = *p;
+    }
     auto self = *this;
-    off_the_server(sys, reply, [self, state, limit, after] {
+    off_the_server(sys, reply, [self, state, limit, after, call_sid, phone] {
       auto d = self.db();
-      auto jobs = storage::job_store(d).page(state, after, static_cast<int>(limit));
+      auto jobs = storage::job_store(d).page(state, after, static_cast<int>(limit), call_sid, phone);
       json out{{"jobs", json::array()}, {"next_after", nullptr}};
       for (const auto& j : jobs)
         out["jobs"].push_back(job_json(j));

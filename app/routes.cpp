@@ -2,11 +2,14 @@
 #include "app/routes.hpp"
 
 #include "app/admin_api.hpp"
+#include "app/dashboard.hpp"
+#include "app/metrics_page.hpp"
 
 #include "actors/messages.hpp"
 #include "actors/roles.hpp"
 #include "http/twilio_callback.hpp"
 #include "http/twiml.hpp"
+#include "metrics/pipeline_metrics.hpp"
 #include "storage/database.hpp"
 
 #include <caf/actor_system.hpp>
@@ -248,6 +251,14 @@ nlohmann::json readiness(caf::actor_system& sys, const config::settings& s) {
   return out;
 }
 
+// The reply, counted by route and status for /metrics.
+http::reply_fn counted(const char* route, http::reply_fn reply) {
+  return [route, reply = std::move(reply)](http::response r) {
+    metrics::process().webhook_answered(route, r.status);
+    reply(std::move(r));
+  };
+}
+
 } // namespace
 
 std::vector<http::route> make_routes(caf::actor_system& sys, const config::settings& s) {
@@ -255,14 +266,14 @@ std::vector<http::route> make_routes(caf::actor_system& sys, const config::setti
   std::vector<http::route> routes;
   routes.push_back(
       {"POST", "/twilio/recording-status", [&sys, tw](const http::request& req, http::reply_fn reply) {
-         recording_status(sys, tw, req, std::move(reply));
+         recording_status(sys, tw, req, counted("/twilio/recording-status", std::move(reply)));
        }});
   routes.push_back(
       {"POST", "/twilio/call-status", [&sys, tw](const http::request& req, http::reply_fn reply) {
-         call_status(sys, tw, req, std::move(reply));
+         call_status(sys, tw, req, counted("/twilio/call-status", std::move(reply)));
        }});
   routes.push_back({"POST", "/twilio/voice", [&sys, tw](const http::request& req, http::reply_fn reply) {
-                      voice(sys, tw, req, std::move(reply));
+                      voice(sys, tw, req, counted("/twilio/voice", std::move(reply)));
                     }});
   routes.push_back({"GET", "/healthz", [](const http::request&, http::reply_fn reply) {
                       reply(json_answer(200, nlohmann::json{{"status", "alive"}}));
@@ -272,6 +283,31 @@ std::vector<http::route> make_routes(caf::actor_system& sys, const config::setti
                       sys.spawn<caf::detached>([&sys, s, reply](caf::event_based_actor*) {
                         auto r = readiness(sys, s);
                         reply(json_answer(r.value("ready", false) ? 200 : 503, r));
+                      });
+                    }});
+  routes.push_back({"GET", "/", [](const http::request&, http::reply_fn reply) {
+                      http::response r;
+                      r.content_type = "text/html; charset=utf-8";
+                      r.body = dashboard_html();
+                      // The page holds no data; the API calls it makes carry the token.
+                      r.headers.emplace_back("Cache-Control", "no-cache");
+                      r.headers.emplace_back("Content-Security-Policy",
+                                             "default-src 'self'; script-src 'unsafe-inline'; "
+                                             "style-src 'unsafe-inline'; img-src 'self' data:");
+                      reply(std::move(r));
+                    }});
+  routes.push_back({"GET", "/metrics", [&sys, s](const http::request&, http::reply_fn reply) {
+                      sys.spawn<caf::detached>([s, reply](caf::event_based_actor*) {
+                        http::response r;
+                        try {
+                          auto db = storage::database::open(s.db_url, s.db_password);
+                          r.body = metrics_page(db);
+                          r.content_type = "text/plain; version=0.0.4; charset=utf-8";
+                        } catch (const std::exception& e) {
+                          r = http::text_response(503, std::string("cannot read the database: ") + e.what() +
+                                                           "\n");
+                        }
+                        reply(std::move(r));
                       });
                     }});
   for (auto& r : admin_routes(sys, s))

@@ -4,6 +4,8 @@
 // shutdown.grace-seconds (everything acknowledged is in the job store).
 #include "app/serve.hpp"
 
+#include "metrics/pipeline_metrics.hpp"
+
 #include "actors/messages.hpp"
 #include "actors/pipeline.hpp"
 #include "actors/supervisor.hpp"
@@ -123,6 +125,7 @@ bool preflight(const config::settings& s) {
 int serve(const config::settings& s) {
   if (!preflight(s))
     return 1;
+  metrics::process(); // uptime and the busy share count from here
   std::optional<single_server_lock> lock;
   try {
     auto target = storage::parse_db_url(s.db_url);

@@ -119,6 +119,7 @@ download_outcome download_recording(const twilio_credentials& creds, const std::
     const std::string part_path = final_path + ".part-" + unique_suffix();
     last = fetch_to_file(*url, part_path, options);
     ++out.requests;
+    out.http_status = last.http_status;
     switch (last.result) {
     case fetch_result::outcome::ok:
       std::filesystem::rename(part_path, final_path, ec);
@@ -129,6 +130,7 @@ download_outcome download_recording(const twilio_credentials& creds, const std::
       }
       out.result = download_outcome::status::ok;
       out.path = final_path;
+      out.bytes = last.bytes;
       out.error.clear();
       return out;
     case fetch_result::outcome::too_large:

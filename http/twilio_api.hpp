@@ -30,6 +30,8 @@ struct download_outcome {
   std::string path;       // the stored file, when ok
   std::string error;      // one line
   int requests = 0;
+  long http_status = 0;  // of the last request
+  std::size_t bytes = 0; // stored, when ok
 };
 
 // Fetches recording_url + ".wav" (with ?RequestedChannels=2 when channels is

@@ -118,6 +118,18 @@ std::string iso8601_utc(std::int64_t us) {
   return text;
 }
 
+std::optional<std::int64_t> parse_iso8601_utc(const std::string& text) {
+  std::tm utc{};
+  char zone = 0;
+  if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%c", &utc.tm_year, &utc.tm_mon, &utc.tm_mday,
+                  &utc.tm_hour, &utc.tm_min, &utc.tm_sec, &zone) != 7 ||
+      zone != 'Z')
+    return std::nullopt;
+  utc.tm_year -= 1900;
+  utc.tm_mon -= 1;
+  return static_cast<std::int64_t>(timegm(&utc)) * 1000000;
+}
+
 struct database::impl {
   std::unique_ptr<soci::session> sql;
   bool sqlite = true;

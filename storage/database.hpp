@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 
@@ -35,6 +36,8 @@ std::int64_t now_us();
 // `us` as ISO-8601 UTC to the second ("2026-11-24T20:17:19Z"): the
 // created_at/updated_at columns.
 std::string iso8601_utc(std::int64_t us);
+// The inverse, for the same form; nullopt for anything else.
+std::optional<std::int64_t> parse_iso8601_utc(const std::string& text);
 
 class database {
 public:

@@ -21,7 +21,8 @@ const std::string job_columns =
     "SELECT id, call_sid, recording_sid, recording_url, business_id, from_number, to_number, state, "
     "attempts, "
     "last_error, audio_path, transcript, channels, duration_seconds, lease_owner, lease_expires_at, "
-    "next_attempt_at, trace_id, created_at, updated_at, transcribed_at FROM recording_jobs ";
+    "next_attempt_at, trace_id, created_at, updated_at, transcribed_at, extracted_service, extracted_city, "
+    "extraction_confidence FROM recording_jobs ";
 
 const std::string not_terminal = "state NOT IN ('done', 'dead')";
 
@@ -31,6 +32,8 @@ struct job_row {
   long long id = 0, business_id = 0, lease_expires_at = 0, next_attempt_at = 0, transcribed_at = 0;
   soci::indicator business_ind = soci::i_null;
   std::string state;
+  double confidence = 0;
+  soci::indicator confidence_ind = soci::i_null;
 
   void bind(soci::statement& st) {
     st.exchange(soci::into(id));
@@ -54,6 +57,9 @@ struct job_row {
     st.exchange(soci::into(r.created_at));
     st.exchange(soci::into(r.updated_at));
     st.exchange(soci::into(transcribed_at));
+    st.exchange(soci::into(r.extracted_service));
+    st.exchange(soci::into(r.extracted_city));
+    st.exchange(soci::into(confidence, confidence_ind));
   }
 
   job_record record() const {
@@ -64,6 +70,8 @@ struct job_row {
     out.lease_expires_at_us = lease_expires_at;
     out.next_attempt_at_us = next_attempt_at;
     out.transcribed_at_us = transcribed_at;
+    out.extraction_confidence =
+        confidence_ind == soci::i_ok ? std::optional<double>(confidence) : std::nullopt;
     return out;
   }
 };
@@ -214,12 +222,19 @@ std::vector<job_record> job_store::recent(int limit) {
 }
 
 std::vector<job_record> job_store::page(std::optional<job_state> state, std::int64_t before, int limit) {
+  return page(state, before, limit, "", "");
+}
+
+std::vector<job_record> job_store::page(std::optional<job_state> state, std::int64_t before, int limit,
+                                        const std::string& call_sid, const std::string& phone) {
   return guarded("reading a page of jobs", [&] {
     const std::string wanted = state ? to_string(*state) : "";
     const long long below = before > 0 ? before : std::numeric_limits<long long>::max();
     return select_jobs(db_.session(),
-                       "WHERE (:state = '' OR state = :state2) AND id < :below ORDER BY id DESC LIMIT :limit",
-                       wanted, wanted, below, limit);
+                       "WHERE (:state = '' OR state = :state2) AND (:sid = '' OR call_sid = :sid2) "
+                       "AND (:phone = '' OR from_number = :phone2 OR to_number = :phone3) "
+                       "AND id < :below ORDER BY id DESC LIMIT :limit",
+                       wanted, wanted, call_sid, call_sid, phone, phone, phone, below, limit);
   });
 }
 
@@ -231,6 +246,8 @@ bool job_store::requeue(std::int64_t id) {
                db_.session(),
                "UPDATE recording_jobs SET state = 'queued', attempts = 0, last_error = '', audio_path = '', "
                "transcript = '', transcribed_at = 0, lease_owner = '', lease_expires_at = 0, "
+               "extracted_service = '', "
+               "extracted_city = '', extraction_confidence = NULL, "
                "next_attempt_at = 0, updated_at = :updated_at WHERE id = :id AND state IN ('dead', 'done')",
                updated_at, job) == 1;
   });
@@ -426,6 +443,18 @@ std::vector<std::pair<job_state, std::int64_t>> job_store::count_by_state() {
       if (auto s = job_state_from_string(state))
         out[static_cast<std::size_t>(*s)].second = count;
     return out;
+  });
+}
+
+std::optional<std::int64_t> job_store::oldest_unfinished_created_us() {
+  return guarded("finding the oldest unfinished job", [&]() -> std::optional<std::int64_t> {
+    std::string created_at;
+    soci::indicator ind = soci::i_null;
+    db_.session() << "SELECT MIN(created_at) FROM recording_jobs WHERE " + not_terminal,
+        soci::into(created_at, ind);
+    if (ind != soci::i_ok)
+      return std::nullopt;
+    return parse_iso8601_utc(created_at);
   });
 }
 

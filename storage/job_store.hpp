@@ -54,6 +54,9 @@ struct job_record {
   std::string trace_id;
   std::string created_at; // ISO-8601 UTC
   std::string updated_at;
+  std::string extracted_service; // this job's extraction, once written
+  std::string extracted_city;
+  std::optional<double> extraction_confidence;
 };
 
 struct insert_result {
@@ -75,6 +78,10 @@ public:
   // A page of jobs, newest first: those in `state` (all when unset) with an
   // id below `before` (all when 0), at most `limit`.
   std::vector<job_record> page(std::optional<job_state> state, std::int64_t before, int limit);
+  // The same, narrowed to one CallSid and/or one phone number (the caller's
+  // or the business's); an empty one does not narrow.
+  std::vector<job_record> page(std::optional<job_state> state, std::int64_t before, int limit,
+                               const std::string& call_sid, const std::string& phone);
   // An operator's retry: a dead or done job is queued again from the start
   // (attempts, error, audio and transcript cleared; its lead keeps what it
   // has, and the lead rules apply to the new run). False when the job is not
@@ -120,6 +127,9 @@ public:
 
   // Number of jobs per state, for /metrics and the dashboard.
   std::vector<std::pair<job_state, std::int64_t>> count_by_state();
+  // When the oldest job not yet done or dead was created (µs since the
+  // epoch; nullopt when there is none).
+  std::optional<std::int64_t> oldest_unfinished_created_us();
 
 private:
   database& db_;

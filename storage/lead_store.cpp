@@ -74,6 +74,30 @@ std::int64_t insert_lead(soci::session& sql, std::int64_t business_id, const std
   return id;
 }
 
+std::string field_words(const char* field, field_outcome o, const std::string& value,
+                        const std::string& kept) {
+  switch (o) {
+  case field_outcome::written:
+    return std::string(field) + " written '" + value + "'";
+  case field_outcome::unchanged:
+    return std::string(field) + " unchanged '" + value + "'";
+  case field_outcome::kept_by_person:
+    return std::string(field) + " kept '" + kept + "' (set by a person)";
+  case field_outcome::kept_stronger:
+    return std::string(field) + " kept '" + kept + "' (an earlier, more confident extraction)";
+  case field_outcome::nothing_found:
+    break;
+  }
+  return std::string(field) + " nothing found";
+}
+
+// The lead_writer's trace detail: which lead, and what became of each field.
+std::string describe(const lead_write_result& r, const lead_write& w) {
+  return "lead " + std::to_string(r.lead_id) + (r.lead_created ? " (new)" : "") + ": " +
+         field_words("service_type", r.service_type, w.service, r.kept_service_type) + "; " +
+         field_words("city", r.city, w.city, r.kept_city);
+}
+
 } // namespace
 
 lead_store::lead_store(database& db) : db_(db) {}
@@ -169,19 +193,27 @@ lead_write_result lead_store::write_and_finish(const lead_write& w) {
         soci::use(l.extraction_evidence), soci::use(l.service_type_set_by), soci::use(l.city_set_by),
         soci::use(now), soci::use(lead_id);
 
-    soci::statement done = (sql.prepare << "UPDATE recording_jobs SET state = 'done', lease_owner = '', "
-                                           "lease_expires_at = 0, updated_at = :updated_at "
-                                           "WHERE id = :id AND lease_owner = :owner",
-                            soci::use(now), soci::use(job_id), soci::use(w.owner));
+    double confidence = w.confidence;
+    soci::statement done =
+        (sql.prepare << "UPDATE recording_jobs SET state = 'done', lease_owner = '', lease_expires_at = 0, "
+                        "extracted_service = :service, extracted_city = :city, "
+                        "extraction_confidence = :confidence, updated_at = :updated_at "
+                        "WHERE id = :id AND lease_owner = :owner",
+         soci::use(w.service), soci::use(w.city), soci::use(confidence), soci::use(now), soci::use(job_id),
+         soci::use(w.owner));
     done.execute(true);
     if (done.get_affected_rows() != 1)
       throw storage_error("the job changed hands inside the transaction");
 
-    trace_event event = w.event;
-    event.job_id = w.job_id;
-    if (event.done_at_us == 0) // the work ends with this transaction
-      event.done_at_us = now_us();
-    trace_store(db_).append(event);
+    if (!w.event.actor.empty()) {
+      trace_event event = w.event;
+      event.job_id = w.job_id;
+      if (event.detail.empty())
+        event.detail = describe(result, w);
+      if (event.done_at_us == 0) // the work ends with this transaction
+        event.done_at_us = now_us();
+      trace_store(db_).append(event);
+    }
 
     tx.commit();
     result.state = lead_write_result::status::written;

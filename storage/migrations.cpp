@@ -142,6 +142,17 @@ CREATE TABLE reconcile_marks (
        R"(
 ALTER TABLE calls ADD COLUMN idempotency_token TEXT NOT NULL DEFAULT ''
 )"},
+      // What the job's own extraction found (the lead keeps the strongest of
+      // its calls'), for the job list and the dashboard; confidence NULL
+      // until the job is written.
+      {7,
+       R"(
+ALTER TABLE recording_jobs ADD COLUMN extracted_service TEXT NOT NULL DEFAULT '';
+ALTER TABLE recording_jobs ADD COLUMN extracted_city TEXT NOT NULL DEFAULT '';
+ALTER TABLE recording_jobs ADD COLUMN extraction_confidence DOUBLE PRECISION;
+CREATE INDEX recording_jobs_from_number ON recording_jobs (from_number);
+CREATE INDEX recording_jobs_to_number ON recording_jobs (to_number)
+)"},
   };
   return all;
 }

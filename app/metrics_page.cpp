@@ -1,0 +1,34 @@
+#include "app/metrics_page.hpp"
+
+#include "metrics/pipeline_metrics.hpp"
+#include "storage/job_store.hpp"
+
+namespace callscribe::app {
+
+std::string metrics_page(storage::database& db) {
+  storage::job_store jobs(db);
+  auto counts = jobs.count_by_state();
+  auto oldest = jobs.oldest_unfinished_created_us();
+
+  // Read first, so a database error leaves no half page.
+  std::string out = metrics::process().all().render();
+  out += "# HELP callscribe_jobs Jobs in the database, by state\n# TYPE callscribe_jobs gauge\n";
+  double unfinished = 0;
+  for (const auto& [state, n] : counts) {
+    out += metrics::sample_line("callscribe_jobs", {{"state", storage::to_string(state)}},
+                                static_cast<double>(n));
+    if (state != storage::job_state::done && state != storage::job_state::dead)
+      unfinished += static_cast<double>(n);
+  }
+  out += "# HELP callscribe_queue_depth Jobs waiting or in progress (not done or dead)\n"
+         "# TYPE callscribe_queue_depth gauge\n";
+  out += metrics::sample_line("callscribe_queue_depth", {}, unfinished);
+  out +=
+      "# HELP callscribe_oldest_queued_job_age_seconds Age of the oldest job not done or dead; 0 when none\n"
+      "# TYPE callscribe_oldest_queued_job_age_seconds gauge\n";
+  double age = oldest ? std::max<double>(0, static_cast<double>(storage::now_us() - *oldest) / 1e6) : 0;
+  out += metrics::sample_line("callscribe_oldest_queued_job_age_seconds", {}, age);
+  return out;
+}
+
+} // namespace callscribe::app

@@ -366,6 +366,7 @@ downloader_actor::behavior_type downloader(head_ptr self, std::shared_ptr<const 
   return {
       [self](const recording_job&) { fill(self); },
       [self](const job_finished& f) {
+        record_message(self->system(), f.job_id, "downloader", "job_finished", f.trace);
         auto& st = self->state;
         if (!st.line.count(f.job_id))
           return;
@@ -453,8 +454,10 @@ download_worker_actor::behavior_type download_worker(download_worker_actor::poin
             out.job.to_number = call->to;
           }
           auto d = cfg->download(out.job.recording_url, out.job.recording_sid, out.job.channels);
-          out.detail = fmt::format("HTTP {}, {} bytes, {} request{}", d.http_status, d.bytes, d.requests,
-                                   d.requests == 1 ? "" : "s");
+          out.detail = d.result == http::download_outcome::status::ok
+                           ? fmt::format("HTTP {}, {} bytes, {} request{}", d.http_status, d.bytes,
+                                         d.requests, d.requests == 1 ? "" : "s")
+                           : fmt::format("last HTTP {}", d.http_status);
           switch (d.result) {
           case http::download_outcome::status::ok:
             out.result = download_result::outcome::ok;

@@ -31,8 +31,9 @@ extractor_actor::behavior_type extractor(extractor_actor::stateful_pointer<extra
   return {
       [self](const transcript& in) {
         auto& st = self->state;
-        auto handled_at = now_us();
         const auto& job = in.job;
+        record_message(self->system(), job.job_id, "extractor", "transcript", job.trace);
+        auto handled_at = now_us();
         auto finish_with = [&](job_finished::outcome o, const std::string& error) {
           if (auto d = roles::find<downloader_actor>(self->system(), roles::downloader))
             self->send(d, job_finished{job.job_id, forward(job.trace, "extractor"), o, error});

@@ -40,8 +40,9 @@ lead_writer_actor::behavior_type lead_writer(lead_writer_actor::stateful_pointer
   return {
       [self](const extracted& in) {
         auto& st = self->state;
-        auto handled_at = now_us();
         const auto& job = in.job;
+        record_message(self->system(), job.job_id, "lead_writer", "extracted", job.trace);
+        auto handled_at = now_us();
         storage::lead_write w;
         w.job_id = job.job_id;
         w.owner = job.owner;

@@ -211,11 +211,12 @@ struct hop {
   std::int64_t handled_at_us = 0;
   std::int64_t done_at_us = 0;
   std::string detail;
+  bool message_level = false; // kept only with trace.level=messages
 };
 
 template <class Inspector> typename Inspector::result_type inspect(Inspector& f, hop& x) {
   return f(caf::meta::type_name("hop"), x.job_id, x.actor, x.event, x.sent_at_us, x.handled_at_us,
-           x.done_at_us, x.detail);
+           x.done_at_us, x.detail, x.message_level);
 }
 
 // supervisor → downloader head: this role was restarted; jobs it held were
@@ -252,7 +253,7 @@ using extractor_actor = caf::typed_actor<caf::reacts_to<transcript>>;
 
 using lead_writer_actor = caf::typed_actor<caf::reacts_to<extracted>>;
 
-using tracer_actor = caf::typed_actor<caf::reacts_to<hop>>;
+using tracer_actor = caf::typed_actor<caf::reacts_to<hop>, caf::reacts_to<tick_atom>>;
 
 // Registers every message type above with the actor system.
 void add_message_types(caf::actor_system_config& cfg);

@@ -20,7 +20,7 @@ retention_actor::behavior_type retention(retention_actor::stateful_pointer<reten
       [self](tick_atom) {
         const auto& cfg = *self->state.cfg;
         const auto& s = cfg.settings;
-        storage::retention_policy policy{s.retention_days, s.delete_after_processing};
+        storage::retention_policy policy{s.retention_days, s.delete_after_processing, s.trace_retention_days};
         auto remote = [&cfg](const storage::job_record& job, std::string* error) {
           if (!cfg.delete_recording) {
             *error = "no way to ask Twilio";
@@ -34,6 +34,9 @@ retention_actor::behavior_type retention(retention_actor::stateful_pointer<reten
             spdlog::info(
                 "🧹 [RETENTION] Deleted {} audio file(s) past {} day(s) and {} recording(s) at Twilio",
                 r.audio_deleted, s.retention_days, r.twilio_deleted);
+          if (r.trace_events_deleted)
+            spdlog::info("🧹 [RETENTION] Deleted {} trace event(s) of jobs finished over {} day(s) ago",
+                         r.trace_events_deleted, s.trace_retention_days);
           if (r.twilio_failed || !r.last_error.empty())
             spdlog::warn(
                 "⚠️ [RETENTION] {} recording(s) not deleted at Twilio yet (tried again next sweep): {}",

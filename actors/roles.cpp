@@ -33,4 +33,14 @@ void record_hop(caf::actor_system& sys, std::int64_t job_id, const char* actor, 
                  hop{job_id, actor, event, cause.sent_at_us, handled_at_us, now_us(), std::move(detail)});
 }
 
+void record_message(caf::actor_system& sys, std::int64_t job_id, const char* actor, const char* type,
+                    const trace_context& cause) {
+  auto tracer = roles::find<tracer_actor>(sys, roles::tracer);
+  if (!tracer)
+    return;
+  auto now = now_us();
+  caf::anon_send(tracer, hop{job_id, actor, "received", cause.sent_at_us, now, now,
+                             std::string(type) + " from " + cause.parent, true});
+}
+
 } // namespace callscribe

@@ -47,4 +47,10 @@ trace_context forward(const trace_context& from, const char* sender);
 void record_hop(caf::actor_system& sys, std::int64_t job_id, const char* actor, const char* event,
                 const trace_context& cause, std::int64_t handled_at_us, std::string detail = {});
 
+// With trace.level=messages: this actor received a message of `type` (the
+// sender and when it was sent are in `cause`), so the wait in each mailbox
+// shows in the trace.
+void record_message(caf::actor_system& sys, std::int64_t job_id, const char* actor, const char* type,
+                    const trace_context& cause);
+
 } // namespace callscribe

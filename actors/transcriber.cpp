@@ -59,8 +59,9 @@ transcriber_actor::behavior_type transcriber(transcriber_actor::stateful_pointer
   return {
       [self](const audio_ready& in) -> caf::result<transcript> {
         auto& st = self->state;
-        auto handled_at = now_us();
         const auto& job = in.job;
+        record_message(self->system(), job.job_id, "transcriber", "audio_ready", job.trace);
+        auto handled_at = now_us();
         spdlog::info("🎧 [OFFLINE_STT] Starting offline transcription for {}", job.call_sid);
         spdlog::info("[OFFLINE_STT] Starting offline transcription for {}", job.call_sid);
         storage::job_store jobs(*st.db);

@@ -13,6 +13,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -198,6 +200,59 @@ int extract(const config::invocation& inv) {
   return 0;
 }
 
+namespace {
+
+std::string took(std::int64_t us) {
+  char buf[32];
+  if (us < 1000)
+    std::snprintf(buf, sizeof buf, "%lld µs", static_cast<long long>(us));
+  else if (us < 1000000)
+    std::snprintf(buf, sizeof buf, "%.1f ms", static_cast<double>(us) / 1e3);
+  else
+    std::snprintf(buf, sizeof buf, "%.2f s", static_cast<double>(us) / 1e6);
+  return buf;
+}
+
+// One job's events as a timeline, then the time of each stage and end to end
+// (first hop to the last one's end), as the metrics count them.
+void print_timeline(const std::vector<storage::trace_event>& events, const std::string& call_sid,
+                    const std::string& state) {
+  auto begins = [](const storage::trace_event& e) {
+    return e.handled_at_us ? e.handled_at_us : e.sent_at_us;
+  };
+  const std::int64_t start = begins(events.front());
+  std::int64_t finish = start;
+  std::printf("job %lld  %s  %s\n", static_cast<long long>(events.front().job_id), call_sid.c_str(),
+              state.c_str());
+  std::vector<std::pair<const char*, std::int64_t>> stages{
+      {"download", -1}, {"transcribe", -1}, {"extract", -1}, {"write", -1}};
+  for (const auto& e : events) {
+    const auto at = begins(e);
+    std::printf("  %s  +%8.3f s  %-12s %-11s wait %9s  took %9s  %s  %s\n", iso_time(at).c_str(),
+                static_cast<double>(at - start) / 1e6, e.actor.c_str(), e.event.c_str(),
+                e.sent_at_us && e.handled_at_us ? took(e.handled_at_us - e.sent_at_us).c_str() : "-",
+                e.done_at_us && e.handled_at_us ? took(e.done_at_us - e.handled_at_us).c_str() : "-",
+                e.node.c_str(), e.detail.c_str());
+    finish = std::max({finish, e.done_at_us, at});
+    const char* stage = e.event == "downloaded"                             ? "download"
+                        : e.event == "transcribed" || e.event == "no_words" ? "transcribe"
+                        : e.event == "extracted"                            ? "extract"
+                        : e.actor == "lead_writer" && e.event == "done"     ? "write"
+                                                                            : nullptr;
+    for (auto& [name, us] : stages)
+      if (stage && std::string(name) == stage && e.done_at_us && e.handled_at_us)
+        us = e.done_at_us - e.handled_at_us;
+  }
+  std::string line;
+  for (const auto& [name, us] : stages)
+    if (us >= 0)
+      line += std::string(line.empty() ? "" : " · ") + name + " " + took(us);
+  std::printf("  stages: %s%send to end %s\n\n", line.c_str(), line.empty() ? "" : " · ",
+              took(finish - start).c_str());
+}
+
+} // namespace
+
 int trace(const config::invocation& inv) {
   if (inv.arguments.size() != 1) {
     std::cerr << "callscribe trace: give a CallSid (CA…) or a job id\n";
@@ -228,13 +283,18 @@ int trace(const config::invocation& inv) {
     std::cerr << "callscribe trace: no trace for " << key << "\n";
     return 1;
   }
-  std::int64_t start = events.front().handled_at_us;
-  for (const auto& e : events) {
-    std::printf("%s  +%8.3f s  job %-5lld %-12s %-12s queue %7.3f ms  work %8.3f ms  %s %s\n",
-                iso_time(e.handled_at_us).c_str(), (e.handled_at_us - start) / 1e6,
-                static_cast<long long>(e.job_id), e.actor.c_str(), e.event.c_str(),
-                e.sent_at_us ? (e.handled_at_us - e.sent_at_us) / 1e3 : 0.0,
-                (e.done_at_us - e.handled_at_us) / 1e3, e.node.c_str(), e.detail.c_str());
+  storage::job_store jobs(db);
+  std::size_t i = 0;
+  while (i < events.size()) {
+    // One job at a time (a call may have several recordings).
+    std::size_t end = i;
+    while (end < events.size() && events[end].job_id == events[i].job_id)
+      ++end;
+    std::vector<storage::trace_event> one(events.begin() + static_cast<std::ptrdiff_t>(i),
+                                          events.begin() + static_cast<std::ptrdiff_t>(end));
+    auto job = jobs.find(one.front().job_id);
+    print_timeline(one, job ? job->call_sid : "", job ? storage::to_string(job->state) : "gone");
+    i = end;
   }
   return 0;
 }

@@ -71,6 +71,8 @@ po::options_description settings_options(settings& s, int& port, int& body_limit
     ("download.backoff-ms", num(&s.download_backoff_ms), "first retry delay; doubles, with jitter")
     ("shutdown.grace-seconds", num(&s.grace_seconds), "time to finish work in hand on SIGTERM")
     ("trace.level", str(&s.trace_level), "off, jobs or messages")
+    ("trace.retention-days", num(&s.trace_retention_days),
+     "days to keep the trace of a finished job (0: for ever)")
     ("log.level", str(&s.log_level), "trace, debug, info, warn, error")
     ("log.format", str(&s.log_format), "text or json")
     ("businesses.file", str(&s.businesses_file), "businesses and their service catalogues (JSON)");
@@ -292,6 +294,7 @@ invocation parse_invocation(int argc, const char* const argv[],
     s.node_id = host_name();
   for (auto [value, name, least] :
        {std::tuple<int, const char*, int>{s.retention_days, "storage.retention-days", 0},
+        {s.trace_retention_days, "trace.retention-days", 0},
         {s.grace_seconds, "shutdown.grace-seconds", 0},
         {s.stt_timeout_seconds, "stt.timeout-seconds", 1},
         {s.download_timeout_seconds, "download.timeout-seconds", 1},

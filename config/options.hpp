@@ -63,6 +63,7 @@ struct settings {
   std::string log_format = "text";
   std::string admin_token; // secret
   std::string businesses_file = "config/businesses.json";
+  int trace_retention_days = 30; // trace events of finished jobs; 0: kept for ever
 };
 
 // What the command line asked for: a subcommand, its arguments and flags.

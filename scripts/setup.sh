@@ -15,6 +15,7 @@ packages=(
   libsndfile1-dev libsamplerate0-dev libmpg123-dev flite sox
   pocketsphinx pocketsphinx-testdata sctk
   wamerican
+  chromium chromium-driver
 )
 missing=()
 for p in "${packages[@]}"; do

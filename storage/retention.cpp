@@ -1,4 +1,5 @@
 #include "storage/retention.hpp"
+#include "storage/trace_store.hpp"
 
 #include "storage/transaction.hpp"
 
@@ -16,6 +17,9 @@ sweep_retention(database& db, const retention_policy& policy, std::int64_t now_u
   job_store jobs(db);
   // updated_at is ISO-8601 UTC text, which sorts as the times do.
   const std::int64_t day_us = 86'400'000'000LL;
+  if (policy.trace_retention_days > 0)
+    out.trace_events_deleted = trace_store(db).prune_finished_before(
+        now_us - static_cast<std::int64_t>(policy.trace_retention_days) * day_us);
   const std::string cutoff = iso8601_utc(now_us - static_cast<std::int64_t>(policy.retention_days) * day_us);
   std::vector<long long> ids;
   guarded("finding audio past its retention", [&] {

@@ -1,5 +1,6 @@
 // The retention sweep: downloaded audio of finished jobs leaves the data dir
-// after storage.retention-days (at once with 0), and with
+// after storage.retention-days (at once with 0), their trace events after
+// trace.retention-days (never with 0), and with
 // twilio.delete-after-processing the recording of a done job is deleted at
 // Twilio. The transcript and the lead stay.
 #pragma once
@@ -16,6 +17,7 @@ namespace callscribe::storage {
 struct retention_policy {
   int retention_days = 7; // 0: as soon as the job is finished
   bool delete_at_twilio = false;
+  int trace_retention_days = 30; // job_events of finished jobs; 0: kept
 };
 
 struct retention_report {
@@ -23,6 +25,7 @@ struct retention_report {
   int twilio_deleted = 0; // recordings deleted at Twilio
   int twilio_failed = 0;  // to be tried again at the next sweep
   std::string last_error; // of the last failure, one line
+  int trace_events_deleted = 0;
 };
 
 // One sweep at `now_us` (a parameter, so tests set the clock). A finished

@@ -24,9 +24,15 @@ class trace_store {
 public:
   explicit trace_store(database& db);
   void append(const trace_event& e);
-  void append(const std::vector<trace_event>& events);   // one transaction
-  std::vector<trace_event> for_job(std::int64_t job_id); // in the order written
+  void append(const std::vector<trace_event>& events); // one transaction
+  // In time order (when handled, else sent, else done; then as written):
+  // the tracer writes in batches, so the order written is not the order of
+  // the hops.
+  std::vector<trace_event> for_job(std::int64_t job_id);
   std::vector<trace_event> for_call(const std::string& call_sid);
+  // Deletes the events of jobs done or dead since before `cutoff_us`;
+  // returns how many.
+  int prune_finished_before(std::int64_t cutoff_us);
 
 private:
   database& db_;

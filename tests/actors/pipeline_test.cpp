@@ -237,7 +237,9 @@ BOOST_AUTO_TEST_CASE(jobs_reach_the_transcriber_in_enqueue_order_and_end_done) {
   BOOST_TEST(heard->last_hints.phrases.front() == "locksmith");
   const auto& p = heard->last_hints.phrases;
   BOOST_TEST((std::find(p.begin(), p.end(), "Boston") != p.end()));
-  // Every hop of job 1 reached job_events, the lead write last.
+  // Every hop of job 1 reached job_events, the lead write last, once the
+  // tracer's batch was due.
+  run_with_timers();
   auto events = storage::trace_store(*db).for_job(job(1).id);
   std::vector<std::string> names;
   for (const auto& e : events)
@@ -271,6 +273,52 @@ BOOST_AUTO_TEST_CASE(a_failed_transcriber_is_replaced_and_its_job_and_the_next_c
   self->send(downloader, recording_job{job(4).id, {}, sid('C', 4)});
   sched.run();
   BOOST_TEST(storage::to_string(job(4).state) == "done");
+  // Job 2's trace tells the story: the engine failed, the supervisor
+  // replaced the transcriber (and why), and the second attempt made it.
+  run_with_timers();
+  std::vector<std::string> names;
+  std::string restart_detail;
+  for (const auto& e : storage::trace_store(*db).for_job(job(2).id)) {
+    names.push_back(e.actor + "/" + e.event);
+    if (e.actor == "supervisor")
+      restart_detail = e.detail;
+  }
+  // The job is claimed again at once; the restart lands around then.
+  auto at = [&](const std::string& hop) {
+    return std::find(names.begin(), names.end(), hop) - names.begin();
+  };
+  BOOST_TEST(std::count(names.begin(), names.end(), "downloader/claimed") == 2);
+  BOOST_TEST(at("downloader/downloaded") < at("transcriber/failed"));
+  BOOST_TEST(at("transcriber/failed") < at("supervisor/restarted"));
+  BOOST_TEST(at("supervisor/restarted") < at("transcriber/transcribed"));
+  BOOST_TEST(names.back() == "lead_writer/done");
+  BOOST_TEST(restart_detail.find("transcriber restarted after:") == 0u, restart_detail);
+}
+
+BOOST_AUTO_TEST_CASE(trace_level_messages_adds_each_mailbox_and_off_keeps_nothing) {
+  pipeline->settings.trace_level = "messages";
+  enqueue(1);
+  start();
+  run_with_timers();
+  std::vector<std::string> names;
+  for (const auto& e : storage::trace_store(*db).for_job(job(1).id))
+    names.push_back(e.actor + "/" + e.event + (e.event == "received" ? " " + e.detail : ""));
+  BOOST_TEST(names == (std::vector<std::string>{
+                          "downloader/claimed", "downloader/downloaded",
+                          "transcriber/received audio_ready from downloader", "transcriber/transcribed",
+                          "extractor/received transcript from downloader", "extractor/extracted",
+                          "lead_writer/received extracted from extractor", "lead_writer/done",
+                          "downloader/received job_finished from lead_writer"}),
+             boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(trace_level_off_writes_no_trace_and_the_job_still_completes) {
+  pipeline->settings.trace_level = "off";
+  enqueue(1);
+  start();
+  run_with_timers();
+  BOOST_TEST(storage::to_string(job(1).state) == "done");
+  BOOST_TEST(storage::trace_store(*db).for_job(job(1).id).empty());
 }
 
 BOOST_AUTO_TEST_CASE(a_job_that_always_breaks_the_engine_ends_dead_and_the_queue_moves_on) {
@@ -339,6 +387,7 @@ BOOST_AUTO_TEST_CASE(a_recording_with_no_words_completes_once_with_a_trace_event
   BOOST_TEST(job(1).transcript.empty());
   BOOST_TEST(job(1).transcribed_at_us > 0);
   BOOST_TEST(heard->jobs_heard == (std::vector<int>{1, 2}), boost::test_tools::per_element());
+  run_with_timers();
   auto events = storage::trace_store(*db).for_job(job(1).id);
   BOOST_TEST((std::find_if(events.begin(), events.end(), [](const auto& e) {
                 return e.actor == "transcriber" && e.event == "no_words";

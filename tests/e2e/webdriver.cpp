@@ -154,7 +154,8 @@ std::string base64_decode(const std::string& in) {
   out.reserve(in.size() / 4 * 3);
   unsigned bits = 0;
   int nbits = 0;
-  for (unsigned char c : in) {
+  for (char ch : in) {
+    auto c = static_cast<unsigned char>(ch);
     if (c == '=')
       break;
     if (c == ' ' || c == '\n' || c == '\r' || c == '\t')
@@ -334,7 +335,7 @@ webdriver::~webdriver() {
 
 void webdriver::start_driver() {
   std::string driver = find_chromedriver();
-  // O_APPEND keeps earlier runs in a reused workdir; log_tail() reads the end anyway.
+  // O_APPEND keeps earlier runs in a reused workdir; log_start_ marks where ours begins.
   int log_fd = ::open(log_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   if (log_fd < 0)
     throw std::runtime_error("webdriver: cannot open " + log_path_.string() + ": " + std::strerror(errno));
@@ -490,8 +491,8 @@ json webdriver::call(const std::string& method, const std::string& path, const j
   std::string url = "http://127.0.0.1:" + std::to_string(port_) + path;
   reply r = http(static_cast<CURL*>(curl_), method, url, method == "POST" ? &payload : nullptr, timeout_ms);
   std::string what = "webdriver: " + method + " " + path;
-  if (r.rc != CURLE_OK)
-    throw std::runtime_error(what + ": " + r.error);
+  if (r.rc != CURLE_OK) // e.g. chromedriver died: its log says why
+    throw std::runtime_error(what + ": " + r.error + " (chromedriver log: " + log_path_.string() + ")");
   json reply_json;
   try {
     reply_json = json::parse(r.body);

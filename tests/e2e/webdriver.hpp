@@ -1,6 +1,6 @@
-// A small W3C WebDriver client for the browser tests: chromedriver runs as our
-// child on a free 127.0.0.1 port and drives a headless Chromium. Only what the
-// tests need; every call is synchronous and bounded by a timeout.
+// A small W3C WebDriver client for the browser tests: chromedriver runs as a
+// child process on a free loopback port and drives a headless Chromium. Only
+// what the tests need; every call is synchronous and bounded by a timeout.
 #pragma once
 
 #include <nlohmann/json.hpp>
@@ -36,7 +36,8 @@ public:
   std::string current_url();
 
   // Runs `script` as a function body (WebDriver "execute/sync"; use `return`
-  // and `arguments[i]`) and returns its JSON result. Elements pass in as element_ref(id).
+  // and `arguments[i]`) and returns its JSON result (null for undefined).
+  // `args` is an array, or a single value; elements pass in as element_ref(id).
   nlohmann::json execute(const std::string& script, const nlohmann::json& args = nlohmann::json::array());
   static nlohmann::json element_ref(const std::string& element);
 

@@ -9,7 +9,9 @@
 using namespace callscribe::storage;
 using callscribe::storage::test::scratch_db;
 
-BOOST_AUTO_TEST_CASE(trace_events_round_trip_in_the_order_written) {
+// Read back in time order, not the order written: the tracer writes in
+// batches, and the lead writer's event commits with the lead, before them.
+BOOST_AUTO_TEST_CASE(trace_events_round_trip_in_time_order) {
   scratch_db s;
   job_store jobs(s.db);
   new_job j;
@@ -20,15 +22,19 @@ BOOST_AUTO_TEST_CASE(trace_events_round_trip_in_the_order_written) {
   auto second = jobs.insert(j).job_id;
 
   trace_store traces(s.db);
+  traces.append(trace_event{first, "lead_writer", "done", 1795551440'000000, 1795551440'100000,
+                            1795551440'200000, "node-a", "lead 1"});
   traces.append(trace_event{first, "webhook", "enqueued", 1, 2, 3, "node-a", "RE1"});
   traces.append({trace_event{first, "downloader", "downloaded", 4, 5, 6, "node-a", "wav 2ch"},
                  trace_event{second, "webhook", "enqueued", 7, 8, 9, "node-b", ""},
                  trace_event{first, "transcriber", "transcribed", 1795551439'000000, 1795551439'500000,
-                             1795551440'000000, "node-a", "rtf 0.3"}});
+                             1795551440'000000, "node-a", "rtf 0.3"},
+                 // Not handled yet (a hop recorded on send): its sent time orders it.
+                 trace_event{first, "extractor", "sent", 1795551440'050000, 0, 0, "node-a", ""}});
   traces.append(std::vector<trace_event>{});
 
   auto trace = traces.for_job(first);
-  BOOST_REQUIRE(trace.size() == 3u);
+  BOOST_REQUIRE(trace.size() == 5u);
   BOOST_TEST(trace[0].event == "enqueued");
   BOOST_TEST(trace[1].actor == "downloader");
   BOOST_TEST(trace[1].sent_at_us == 4);
@@ -38,10 +44,13 @@ BOOST_AUTO_TEST_CASE(trace_events_round_trip_in_the_order_written) {
   BOOST_TEST(trace[1].detail == "wav 2ch");
   BOOST_TEST(trace[2].done_at_us == 1795551440'000000);
   BOOST_TEST(trace[2].job_id == first);
+  BOOST_TEST(trace[3].actor == "extractor");
+  BOOST_TEST(trace[4].event == "done"); // written first, read last
 
   auto call = traces.for_call("CA1");
-  BOOST_REQUIRE(call.size() == 4u);
-  BOOST_TEST(call[2].job_id == second);
+  BOOST_REQUIRE(call.size() == 6u);
+  BOOST_TEST(call[4].job_id == first);
+  BOOST_TEST(call[5].job_id == second);
   BOOST_TEST(traces.for_call("CA-other").empty());
 }
 

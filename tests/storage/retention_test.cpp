@@ -5,6 +5,7 @@
 
 #include "storage/job_store.hpp"
 #include "storage/retention.hpp"
+#include "storage/trace_store.hpp"
 #include "tests/storage/sample_jobs.hpp"
 #include "tests/storage/scratch_db.hpp"
 
@@ -92,4 +93,28 @@ BOOST_FIXTURE_TEST_CASE(zero_days_deletes_at_once_and_twilio_is_asked_once_per_d
   auto third = sweep_retention(db, retention_policy{0, true}, now_us(), remote);
   BOOST_TEST(third.twilio_deleted == 0);
   BOOST_TEST(calls == 2);
+}
+
+BOOST_FIXTURE_TEST_CASE(the_trace_of_a_finished_job_goes_after_its_own_days_and_a_running_job_keeps_it,
+                        finished_jobs) {
+  trace_store traces(db);
+  for (auto id : ids)
+    traces.append(std::vector<trace_event>{{id, "downloader", "claimed", 1, 2, 3, "node-a", "attempt 1"},
+                                           {id, "downloader", "downloaded", 4, 5, 6, "node-a", "HTTP 200"}});
+  auto remote = [](const job_record&, std::string*) { return true; };
+  const auto now = now_us();
+  // Audio goes at once, traces stay their 30 days.
+  auto soon = sweep_retention(db, retention_policy{0, false, 30}, now + 1 * day_us, remote);
+  BOOST_TEST(soon.trace_events_deleted == 0);
+  BOOST_TEST(traces.for_job(ids[0]).size() == 2u);
+  auto later = sweep_retention(db, retention_policy{0, false, 30}, now + 31 * day_us, remote);
+  BOOST_TEST(later.trace_events_deleted == 4); // done and dead
+  BOOST_TEST(traces.for_job(ids[0]).empty());
+  BOOST_TEST(traces.for_job(ids[1]).empty());
+  BOOST_TEST(traces.for_job(ids[2]).size() == 2u); // still being worked on
+  // 0 keeps them for ever.
+  BOOST_TEST(
+      sweep_retention(db, retention_policy{0, false, 0}, now + 400 * day_us, remote).trace_events_deleted ==
+      0);
+  BOOST_TEST(traces.for_job(ids[2]).size() == 2u);
 }

@@ -2,6 +2,7 @@
 #include "actors/downloader.hpp"
 
 #include "actors/errc.hpp"
+#include "actors/log_context.hpp"
 #include "actors/roles.hpp"
 #include "metrics/pipeline_metrics.hpp"
 #include "storage/business_store.hpp"
@@ -164,7 +165,11 @@ void start_download(head_ptr self, std::int64_t id) {
   // The worker's own retries bound its time; this only catches a worker that hangs.
   auto budget = std::chrono::seconds((s.download_timeout_seconds + 10) * (s.download_retries + 1) + 60);
   self->request(worker, budget, download_request{e.job})
-      .then([self](download_result& r) { on_download(self, r); },
+      .then(
+          [self](download_result& r) {
+            log_scope scope("downloader", r.job.job_id, r.job.call_sid);
+            on_download(self, r);
+          },
             [self, id](caf::error& err) {
               if (self->state.line.count(id)) {
                 release(self, id, retry_delay_us(self->state.cfg->settings, 1),
@@ -364,8 +369,12 @@ downloader_actor::behavior_type downloader(head_ptr self, std::shared_ptr<const 
   self->delayed_send(self, tick_interval, tick_atom::value);
   fill(self);
   return {
-      [self](const recording_job&) { fill(self); },
+      [self](const recording_job&) {
+        log_scope scope("downloader");
+        fill(self);
+      },
       [self](const job_finished& f) {
+        log_scope scope("downloader", f.job_id);
         record_message(self->system(), f.job_id, "downloader", "job_finished", f.trace);
         auto& st = self->state;
         if (!st.line.count(f.job_id))
@@ -422,6 +431,7 @@ downloader_actor::behavior_type downloader(head_ptr self, std::shared_ptr<const 
         fill(self);
       },
       [self](tick_atom) {
+        log_scope scope("downloader");
         self->state.awaiting_transcriber = false;
         sweep(self);
         renew(self);
@@ -435,6 +445,7 @@ download_worker_actor::behavior_type download_worker(download_worker_actor::poin
                                                      std::shared_ptr<const pipeline_config> cfg) {
   return {
       [self, cfg](download_request& req) -> caf::result<download_result> {
+        log_scope scope("download_worker", req.job.job_id, req.job.call_sid);
         auto rp = self->make_response_promise<download_result>();
         download_result out;
         out.job = req.job;

@@ -1,6 +1,7 @@
 // extractor: transcript → extraction → lead_writer.
 #include "actors/extractor.hpp"
 
+#include "actors/log_context.hpp"
 #include "actors/roles.hpp"
 #include "metrics/pipeline_metrics.hpp"
 #include "storage/business_store.hpp"
@@ -32,6 +33,7 @@ extractor_actor::behavior_type extractor(extractor_actor::stateful_pointer<extra
       [self](const transcript& in) {
         auto& st = self->state;
         const auto& job = in.job;
+        log_scope scope("extractor", job.job_id, job.call_sid);
         record_message(self->system(), job.job_id, "extractor", "transcript", job.trace);
         auto handled_at = now_us();
         auto finish_with = [&](job_finished::outcome o, const std::string& error) {

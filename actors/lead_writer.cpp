@@ -1,6 +1,7 @@
 // lead_writer: extraction → storage::lead_store::write_and_finish → job_finished.
 #include "actors/lead_writer.hpp"
 
+#include "actors/log_context.hpp"
 #include "actors/roles.hpp"
 #include "metrics/pipeline_metrics.hpp"
 #include "storage/lead_store.hpp"
@@ -41,6 +42,7 @@ lead_writer_actor::behavior_type lead_writer(lead_writer_actor::stateful_pointer
       [self](const extracted& in) {
         auto& st = self->state;
         const auto& job = in.job;
+        log_scope scope("lead_writer", job.job_id, job.call_sid);
         record_message(self->system(), job.job_id, "lead_writer", "extracted", job.trace);
         auto handled_at = now_us();
         storage::lead_write w;

@@ -3,6 +3,7 @@
 #include "actors/reconciler.hpp"
 
 #include "actors/enqueue_listed.hpp"
+#include "actors/log_context.hpp"
 #include "actors/roles.hpp"
 #include "storage/job_store.hpp"
 #include "storage/reconcile_mark.hpp"
@@ -26,6 +27,7 @@ reconciler_actor::behavior_type reconciler(reconciler_actor::stateful_pointer<re
   self->delayed_send(self, std::chrono::seconds(2), tick_atom::value);
   return {
       [self](tick_atom) {
+        log_scope scope("reconciler");
         const auto& cfg = *self->state.cfg;
         const auto& s = cfg.settings;
         auto& db = *self->state.db;

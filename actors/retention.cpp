@@ -1,6 +1,7 @@
 // retention: tick → storage::sweep_retention → a line when it did something.
 #include "actors/retention.hpp"
 
+#include "actors/log_context.hpp"
 #include "actors/roles.hpp"
 #include "storage/retention.hpp"
 
@@ -18,6 +19,7 @@ retention_actor::behavior_type retention(retention_actor::stateful_pointer<reten
   self->delayed_send(self, std::chrono::seconds(1), tick_atom::value);
   return {
       [self](tick_atom) {
+        log_scope scope("retention");
         const auto& cfg = *self->state.cfg;
         const auto& s = cfg.settings;
         storage::retention_policy policy{s.retention_days, s.delete_after_processing, s.trace_retention_days};

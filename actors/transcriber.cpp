@@ -2,6 +2,7 @@
 #include "actors/transcriber.hpp"
 
 #include "actors/errc.hpp"
+#include "actors/log_context.hpp"
 #include "actors/roles.hpp"
 #include "metrics/pipeline_metrics.hpp"
 #include "storage/business_store.hpp"
@@ -60,6 +61,7 @@ transcriber_actor::behavior_type transcriber(transcriber_actor::stateful_pointer
       [self](const audio_ready& in) -> caf::result<transcript> {
         auto& st = self->state;
         const auto& job = in.job;
+        log_scope scope("transcriber", job.job_id, job.call_sid);
         record_message(self->system(), job.job_id, "transcriber", "audio_ready", job.trace);
         auto handled_at = now_us();
         spdlog::info("🎧 [OFFLINE_STT] Starting offline transcription for {}", job.call_sid);

@@ -2,6 +2,7 @@
 #include "actors/webhook.hpp"
 
 #include "actors/errc.hpp"
+#include "actors/log_context.hpp"
 #include "actors/roles.hpp"
 #include "metrics/pipeline_metrics.hpp"
 #include "storage/intake.hpp"
@@ -18,6 +19,7 @@ webhook_actor::behavior_type webhook(webhook_actor::stateful_pointer<webhook_sta
   self->state.db.emplace(storage::database::open(cfg->settings.db_url, cfg->settings.db_password));
   return {
       [self](const incoming_recording& in) -> caf::result<job_accepted> {
+        log_scope scope("webhook", 0, in.call_sid);
         auto handled_at = now_us();
         storage::intake_result r;
         try {
@@ -59,6 +61,7 @@ webhook_actor::behavior_type webhook(webhook_actor::stateful_pointer<webhook_sta
         return job_accepted{r.job_id, true, "queued"};
       },
       [self](const incoming_call& in) -> caf::result<call_answer> {
+        log_scope scope("webhook", 0, in.call_sid);
         storage::call_intake r;
         try {
           r = storage::record_call(*self->state.db,

@@ -8,6 +8,8 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <fstream>
+#include <sstream>
 
 using namespace callscribe;
 using namespace callscribe::testing;
@@ -249,4 +251,36 @@ BOOST_AUTO_TEST_CASE(the_dashboard_finds_a_call_and_draws_its_trace_in_a_real_br
   for (const auto& e : errors)
     all += e + "\n";
   BOOST_TEST(errors.empty(), "browser console: " << all);
+}
+
+// log.format=json: every line one JSON object a log shipper can read, the
+// job's lines tagged with its job, call and actor.
+BOOST_AUTO_TEST_CASE(json_logs_tag_each_line_with_its_job_call_and_actor) {
+  deployment d("json-logs", {{"CALLSCRIBE_LOG_FORMAT", "json"}});
+  const int n = 206;
+  const auto id = run_job(d, n);
+  d.server->terminate();
+  std::istringstream lines(d.server->log());
+  std::string line;
+  int parsed = 0;
+  bool transcriber_line = false, writer_line = false;
+  while (std::getline(lines, line)) {
+    auto j = nlohmann::json::parse(line, nullptr, false);
+    BOOST_REQUIRE_MESSAGE(j.is_object(), "not a JSON object: " << line);
+    ++parsed;
+    for (const char* key : {"time", "level", "job", "call_sid", "actor", "message"})
+      BOOST_TEST(j.contains(key), key << " missing: " << line);
+    const auto message = j.value("message", "");
+    if (message.find("Transcript obtained") != std::string::npos) {
+      transcriber_line = j["actor"] == "transcriber" && j["job"] == id && j["call_sid"] == sid("CA", n);
+      BOOST_TEST(transcriber_line, line);
+    }
+    if (message.find("Completed processing") != std::string::npos) {
+      writer_line = j["actor"] == "lead_writer" && j["job"] == id;
+      BOOST_TEST(writer_line, line);
+    }
+  }
+  BOOST_TEST(parsed > 10);
+  BOOST_TEST(transcriber_line);
+  BOOST_TEST(writer_line);
 }

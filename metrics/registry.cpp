@@ -59,26 +59,15 @@ std::string format_value(double v) {
 
 namespace {
 
-std::string escaped(const std::string& v) {
+// Backslash and newline are escaped everywhere; a quote only in a label
+// value (HELP text may hold one as it is).
+std::string escaped(const std::string& v, bool quote = true) {
   std::string out;
   for (char c : v) {
     if (c == '\\')
       out += "\\\\";
-    else if (c == '"')
+    else if (c == '"' && quote)
       out += "\\\"";
-    else if (c == '\n')
-      out += "\\n";
-    else
-      out += c;
-  }
-  return out;
-}
-
-std::string help_escaped(const std::string& v) {
-  std::string out;
-  for (char c : v) {
-    if (c == '\\')
-      out += "\\\\";
     else if (c == '\n')
       out += "\\n";
     else
@@ -169,7 +158,7 @@ std::string registry::render() const {
   std::lock_guard lock(mutex_);
   std::string out;
   for (const auto& f : families_) {
-    out += "# HELP " + f->name + ' ' + help_escaped(f->help) + '\n';
+    out += "# HELP " + f->name + ' ' + escaped(f->help, false) + '\n';
     out += "# TYPE " + f->name + ' ' + f->type + '\n';
     for (const auto& s : f->members) {
       if (s->c) {

@@ -16,6 +16,7 @@ packages=(
   pocketsphinx pocketsphinx-testdata sctk
   wamerican
   chromium chromium-driver
+  postgresql
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -48,29 +48,27 @@ inline std::string in_schema(const std::string& base, const std::string& schema)
   return base + (base.find('?') == std::string::npos ? "?" : "&") + "options=-csearch_path%3D" + schema;
 }
 
-// A decorator for tests of SQLite itself: skipped on the PostgreSQL run.
-struct sqlite_backend_check {
-  boost::test_tools::assertion_result operator()(boost::unit_test::test_unit_id) const {
-    boost::test_tools::assertion_result r(!on_postgresql());
-    r.message() << "tests SQLite itself";
-    return r;
-  }
-};
-
-inline boost::unit_test::decorator::precondition sqlite_only() {
-  return boost::unit_test::precondition(sqlite_backend_check{});
+// Decorators: a test of SQLite itself is skipped on the PostgreSQL run, and
+// the other way round. (Plain functions: boost::function holding an empty
+// functor trips GCC's -Wuninitialized.)
+inline boost::test_tools::assertion_result backend_is_sqlite(boost::unit_test::test_unit_id) {
+  boost::test_tools::assertion_result r(!on_postgresql());
+  r.message() << "tests SQLite itself";
+  return r;
 }
 
-struct postgresql_backend_check {
-  boost::test_tools::assertion_result operator()(boost::unit_test::test_unit_id) const {
-    boost::test_tools::assertion_result r(on_postgresql());
-    r.message() << "runs in test_storage_postgresql";
-    return r;
-  }
-};
+inline boost::test_tools::assertion_result backend_is_postgresql(boost::unit_test::test_unit_id) {
+  boost::test_tools::assertion_result r(on_postgresql());
+  r.message() << "runs in test_storage_postgresql";
+  return r;
+}
+
+inline boost::unit_test::decorator::precondition sqlite_only() {
+  return boost::unit_test::precondition(&backend_is_sqlite);
+}
 
 inline boost::unit_test::decorator::precondition postgresql_only() {
-  return boost::unit_test::precondition(postgresql_backend_check{});
+  return boost::unit_test::precondition(&backend_is_postgresql);
 }
 
 struct scratch_db {

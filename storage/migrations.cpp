@@ -200,6 +200,30 @@ int database::schema_version() {
 }
 
 int database::migrate() {
+  // Nodes starting together on one PostgreSQL database migrate one at a
+  // time: a session lock held for the whole run, so even the first CREATE
+  // TABLE is made once (two concurrent CREATE TABLE IF NOT EXISTS can both
+  // fail on PostgreSQL's catalog). SQLite's BEGIN IMMEDIATE serialises them.
+  struct advisory_lock {
+    database& db;
+    bool held = false;
+    explicit advisory_lock(database& d) : db(d) {
+      if (!db.is_sqlite()) {
+        guarded("waiting for another node's migration",
+                [&] { db.session() << "SELECT pg_advisory_lock(4242001)"; });
+        held = true;
+      }
+    }
+    ~advisory_lock() {
+      if (held) {
+        try {
+          db.session() << "SELECT pg_advisory_unlock(4242001)";
+        } catch (const std::exception&) {
+          // The lock goes with the session anyway.
+        }
+      }
+    }
+  } lock(*this);
   guarded("creating the schema_migrations table", [&] {
     if (!has_migrations_table(*this))
       session() << "CREATE TABLE IF NOT EXISTS schema_migrations ("
@@ -219,10 +243,6 @@ int database::migrate() {
     guarded("applying migration " + std::to_string(m.version), [&] {
       write_transaction tx(*this);
       auto& sql = session();
-      // Two nodes starting together on one PostgreSQL database must not both
-      // apply a migration; SQLite's BEGIN IMMEDIATE already serialises them.
-      if (!is_sqlite())
-        sql << "SELECT pg_advisory_xact_lock(4242001)";
       if (applied_version(sql) >= m.version)
         return;
       std::string script = for_backend(m.sql, is_sqlite());

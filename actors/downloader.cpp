@@ -8,6 +8,7 @@
 #include "storage/business_store.hpp"
 #include "storage/intake.hpp"
 #include "storage/job_store.hpp"
+#include "storage/node_registry.hpp"
 
 #include <caf/event_based_actor.hpp>
 #include <caf/stateful_actor.hpp>
@@ -170,13 +171,13 @@ void start_download(head_ptr self, std::int64_t id) {
             log_scope scope("downloader", r.job.job_id, r.job.call_sid);
             on_download(self, r);
           },
-            [self, id](caf::error& err) {
-              if (self->state.line.count(id)) {
-                release(self, id, retry_delay_us(self->state.cfg->settings, 1),
-                        "download worker failed: " + self->system().render(err));
-                fill(self);
-              }
-            });
+          [self, id](caf::error& err) {
+            if (self->state.line.count(id)) {
+              release(self, id, retry_delay_us(self->state.cfg->settings, 1),
+                      "download worker failed: " + self->system().render(err));
+              fill(self);
+            }
+          });
 }
 
 // Hands a transcript on to the extractor. The head does this, not the
@@ -338,6 +339,23 @@ void sweep(head_ptr self) {
     release(self, id, 0, "lost between extraction and the lead write");
 }
 
+// On PostgreSQL the node says it is alive as often as it renews leases, so
+// its node.id stays its own (storage/node_registry.hpp).
+void say_alive(head_ptr self) {
+  auto& st = self->state;
+  auto now = now_us();
+  if (st.db->is_sqlite() || now - st.last_seen_us < st.cfg->settings.lease_seconds * 1000000LL / 3)
+    return;
+  try {
+    if (!storage::node_seen(*st.db, storage::this_process(owner_of(self)), now))
+      spdlog::error("❌ [OFFLINE_STT] Another process now runs as node.id={}: this one was presumed dead",
+                    owner_of(self));
+    st.last_seen_us = now;
+  } catch (const std::exception& e) {
+    spdlog::error("❌ [OFFLINE_STT] Could not note this node alive: {}", e.what());
+  }
+}
+
 void renew(head_ptr self) {
   auto& st = self->state;
   auto now = now_us();
@@ -435,6 +453,7 @@ downloader_actor::behavior_type downloader(head_ptr self, std::shared_ptr<const 
         self->state.awaiting_transcriber = false;
         sweep(self);
         renew(self);
+        say_alive(self);
         fill(self);
         self->delayed_send(self, tick_interval, tick_atom::value);
       },

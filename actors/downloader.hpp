@@ -36,6 +36,7 @@ struct downloader_state {
   // the next tick) instead of sending the next job to the one that died.
   bool awaiting_transcriber = false;
   std::int64_t last_renew_us = 0;
+  std::int64_t last_seen_us = 0; // when this node last said it is alive (PostgreSQL)
   // Jobs the transcriber held when it died, so the supervisor's restart can
   // be written into their traces when role_restarted comes.
   std::vector<job_ticket> lost_to_transcriber;

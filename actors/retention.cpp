@@ -22,7 +22,8 @@ retention_actor::behavior_type retention(retention_actor::stateful_pointer<reten
         log_scope scope("retention");
         const auto& cfg = *self->state.cfg;
         const auto& s = cfg.settings;
-        storage::retention_policy policy{s.retention_days, s.delete_after_processing, s.trace_retention_days};
+        storage::retention_policy policy{s.retention_days, s.delete_after_processing, s.trace_retention_days,
+                                         self->state.db->is_sqlite() ? "" : s.node_id};
         auto remote = [&cfg](const storage::job_record& job, std::string* error) {
           if (!cfg.delete_recording) {
             *error = "no way to ask Twilio";

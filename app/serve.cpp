@@ -15,6 +15,7 @@
 #include "app/routes.hpp"
 #include "http/server.hpp"
 #include "storage/database.hpp"
+#include "storage/node_registry.hpp"
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
@@ -146,6 +147,26 @@ int serve(const config::settings& s) {
     spdlog::critical("❌ {}", e.what());
     return 1;
   }
+  // Several nodes share a PostgreSQL database: this one's node.id must be its
+  // own (SQLite has its file lock instead).
+  const auto me = storage::this_process(s.node_id);
+  std::optional<storage::database> registry;
+  if (!lock) {
+    try {
+      registry.emplace(storage::database::open(s.db_url, s.db_password));
+      auto r = storage::register_node(*registry, me, storage::now_us(),
+                                      static_cast<std::int64_t>(s.lease_seconds) * 1000000,
+                                      storage::process_alive);
+      if (!r.ok) {
+        spdlog::critical("❌ {}", r.refusal);
+        return 1;
+      }
+      spdlog::info("✅ Node {} registered (host {}, pid {})", me.node_id, me.host, me.pid);
+    } catch (const std::exception& e) {
+      spdlog::critical("❌ {}", e.what());
+      return 1;
+    }
+  }
 
   // Signals are taken by one thread with sigwait; every other thread
   // (CAF's, Asio's) inherits the block.
@@ -207,6 +228,13 @@ int serve(const config::settings& s) {
     spdlog::warn("⚠️ Actors still busy after {} s; exiting anyway", s.grace_seconds);
     spdlog::default_logger()->flush();
     std::_Exit(exit_code);
+  }
+  if (registry) {
+    try {
+      storage::unregister_node(*registry, me);
+    } catch (const std::exception& e) {
+      spdlog::warn("⚠️ Could not unregister node {}: {}", me.node_id, e.what());
+    }
   }
   spdlog::info("✅ Stopped");
   return exit_code;

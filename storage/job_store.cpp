@@ -380,8 +380,10 @@ bool job_store::set_business(std::int64_t id, const std::string& owner, std::int
 }
 
 bool job_store::mark_downloaded(std::int64_t id, const std::string& owner, const std::string& audio_path) {
+  // The owner is the node whose disk now holds the file.
   return update_leased(db_, "recording the download", id, owner,
-                       "audio_path = :audio_path, state = 'downloaded'", audio_path);
+                       "audio_path = :audio_path, audio_node = :node, state = 'downloaded'", audio_path,
+                       owner);
 }
 
 bool job_store::store_transcript(std::int64_t id, const std::string& owner, const std::string& transcript) {

@@ -153,6 +153,19 @@ ALTER TABLE recording_jobs ADD COLUMN extraction_confidence DOUBLE PRECISION;
 CREATE INDEX recording_jobs_from_number ON recording_jobs (from_number);
 CREATE INDEX recording_jobs_to_number ON recording_jobs (to_number)
 )"},
+      // Which node holds a job's downloaded audio: with several nodes each
+      // keeps recordings on its own disk, and only it can delete them. And
+      // the nodes running now, so two processes never share one node.id.
+      {8,
+       R"(
+ALTER TABLE recording_jobs ADD COLUMN audio_node TEXT NOT NULL DEFAULT '';
+CREATE TABLE nodes (
+  node_id TEXT PRIMARY KEY,
+  host TEXT NOT NULL,
+  pid BIGINT NOT NULL,
+  started_at TEXT NOT NULL,
+  seen_at BIGINT NOT NULL)
+)"},
   };
   return all;
 }

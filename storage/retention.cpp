@@ -26,8 +26,9 @@ sweep_retention(database& db, const retention_policy& policy, std::int64_t now_u
     long long id = 0;
     soci::statement st =
         (db.session().prepare << "SELECT id FROM recording_jobs WHERE state IN ('done', 'dead') "
-                                 "AND audio_path <> '' AND updated_at <= :cutoff ORDER BY id",
-         soci::use(cutoff), soci::into(id));
+                                 "AND audio_path <> '' AND updated_at <= :cutoff "
+                                 "AND (:node = '' OR audio_node = :node2 OR audio_node = '') ORDER BY id",
+         soci::use(cutoff), soci::use(policy.node_id), soci::use(policy.node_id), soci::into(id));
     st.execute();
     while (st.fetch())
       ids.push_back(id);

@@ -18,6 +18,9 @@ struct retention_policy {
   int retention_days = 7; // 0: as soon as the job is finished
   bool delete_at_twilio = false;
   int trace_retention_days = 30; // job_events of finished jobs; 0: kept
+  // With several nodes (PostgreSQL) each deletes only the audio it
+  // downloaded; empty: all audio (one node owns the SQLite file).
+  std::string node_id = {};
 };
 
 struct retention_report {

@@ -82,27 +82,33 @@ public:
   // The speech engine's command: a fixed sentence at once by default.
   static constexpr const char* instant_engine = "sh -c 'echo I need a locksmith in Boston' {file}";
 
+  // What node number `i` is started with: its data dir under `home`, node.id node-i.
+  std::map<std::string, std::string> node_env(int i, const std::string& stt_command, const fs::path& home) {
+    return std::map<std::string, std::string>{
+        {"CALLSCRIBE_DB_URL", db_url},
+        {"CALLSCRIBE_STORAGE_DATA_DIR", (home / "data").string()},
+        {"CALLSCRIBE_TWILIO_API_BASE", twilio->base()},
+        {"TWILIO_ACCOUNT_SID", account_sid},
+        {"TWILIO_AUTH_TOKEN", auth_token},
+        {"CALLSCRIBE_HTTP_PUBLIC_URL", public_url},
+        {"CALLSCRIBE_BUSINESSES_FILE", (dir / "businesses.json").string()},
+        {"CALLSCRIBE_EXTRACT_PLACES_DIR", CALLSCRIBE_SOURCE_DIR "/config/places"},
+        {"CALLSCRIBE_DOWNLOAD_BACKOFF_MS", "100"},
+        {"CALLSCRIBE_NODE_ID", "node-" + std::to_string(i)},
+        {"CALLSCRIBE_WORKER_LEASE_SECONDS", std::to_string(lease_seconds_)},
+        {"CALLSCRIBE_STT_ENGINE", "command"},
+        {"CALLSCRIBE_STT_COMMAND", stt_command},
+        {"CALLSCRIBE_TWILIO_RECONCILE_MINUTES", "0"},
+        // Trust over the socket ignores it; it is there to show it is never logged.
+        {"CALLSCRIBE_DB_PASSWORD", db_password},
+    };
+  }
+
   // Starts node number `i` (its own folder, data dir and node.id).
   server_process& start_node(int i, const std::string& stt_command = instant_engine) {
     auto home = dir / ("node-" + std::to_string(i));
     fs::create_directories(home);
-    auto node = std::make_unique<server_process>(
-        home, std::map<std::string, std::string>{
-                  {"CALLSCRIBE_DB_URL", db_url},
-                  {"CALLSCRIBE_STORAGE_DATA_DIR", (home / "data").string()},
-                  {"CALLSCRIBE_TWILIO_API_BASE", twilio->base()},
-                  {"TWILIO_ACCOUNT_SID", account_sid},
-                  {"TWILIO_AUTH_TOKEN", auth_token},
-                  {"CALLSCRIBE_HTTP_PUBLIC_URL", public_url},
-                  {"CALLSCRIBE_BUSINESSES_FILE", (dir / "businesses.json").string()},
-                  {"CALLSCRIBE_EXTRACT_PLACES_DIR", CALLSCRIBE_SOURCE_DIR "/config/places"},
-                  {"CALLSCRIBE_DOWNLOAD_BACKOFF_MS", "100"},
-                  {"CALLSCRIBE_NODE_ID", "node-" + std::to_string(i)},
-                  {"CALLSCRIBE_WORKER_LEASE_SECONDS", std::to_string(lease_seconds_)},
-                  {"CALLSCRIBE_STT_ENGINE", "command"},
-                  {"CALLSCRIBE_STT_COMMAND", stt_command},
-                  {"CALLSCRIBE_TWILIO_RECONCILE_MINUTES", "0"},
-              });
+    auto node = std::make_unique<server_process>(home, node_env(i, stt_command, home));
     node->start();
     if (static_cast<int>(nodes.size()) <= i)
       nodes.resize(static_cast<std::size_t>(i) + 1);
@@ -118,6 +124,13 @@ public:
 
   storage::database db() { return storage::database::open(db_url); }
 
+  // An empty schema again, as before the first migration.
+  void reset_schema() {
+    auto admin = storage::database::open(base_url_);
+    admin.session() << "DROP SCHEMA IF EXISTS " + schema_ + " CASCADE";
+    admin.session() << "CREATE SCHEMA " + schema_;
+  }
+
   long long count(const std::string& sql) {
     auto d = db();
     long long n = 0;
@@ -129,6 +142,7 @@ public:
     return count(std::string("SELECT COUNT(*) FROM recording_jobs WHERE state = '") + state + "'");
   }
 
+  static constexpr const char* db_password = "cluster-db-password-never-logged";
   fs::path dir;
   std::string db_url;
   std::string wav;

@@ -7,6 +7,7 @@
 #include "tests/e2e/cluster.hpp"
 
 #include <random>
+#include <stdexcept>
 #include <sys/wait.h>
 #include <thread>
 
@@ -119,12 +120,8 @@ BOOST_AUTO_TEST_CASE(two_nodes_racing_to_migrate_make_one_schema_without_error) 
     return std::system(command.c_str());
   };
   for (int round = 0; round < 3; ++round) {
-    if (round > 0) { // a fresh schema each round: the race is on the first migration
-      auto d = c.db();
-      d.session()
-          << "DROP TABLE IF EXISTS schema_migrations, job_events, leads, recording_jobs, calls, businesses, "
-             "reconcile_marks CASCADE";
-    }
+    if (round > 0)
+      c.reset_schema(); // the race is on the first migration
     int rc[2] = {-1, -1};
     std::thread a([&] { rc[0] = migrate(0); }), b([&] { rc[1] = migrate(1); });
     a.join();
@@ -134,7 +131,32 @@ BOOST_AUTO_TEST_CASE(two_nodes_racing_to_migrate_make_one_schema_without_error) 
       std::string said((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
       BOOST_TEST(rc[i] == 0, "migrate " << i << " (round " << round << "): " << said);
     }
-    BOOST_TEST(c.count("SELECT COUNT(*) FROM schema_migrations") == 7);
-    BOOST_TEST(c.count("SELECT MAX(version) FROM schema_migrations") == 7);
+    BOOST_TEST(c.count("SELECT COUNT(*) FROM schema_migrations") == 8);
+    BOOST_TEST(c.count("SELECT MAX(version) FROM schema_migrations") == 8);
   }
+}
+
+BOOST_AUTO_TEST_CASE(a_second_process_with_a_nodes_id_is_refused_and_a_killed_node_gets_it_back_at_once) {
+  cluster c("ids", pg_url_from_environment(), 60); // leases (and so node ids) last a minute here
+  auto& node = c.start_node(0);
+  // The same node.id from another folder: refused, saying who has it.
+  const auto twin_home = c.dir / "twin";
+  fs::create_directories(twin_home);
+  server_process twin(twin_home, c.node_env(0, cluster::instant_engine, twin_home));
+  BOOST_CHECK_THROW(twin.start(), std::runtime_error);
+  BOOST_TEST(twin.log().find("another callscribe runs as node.id=node-0") != std::string::npos, twin.log());
+  BOOST_TEST(twin.log().find("give each node its own node.id") != std::string::npos);
+  // kill -9 and start again at once: its own dead pid does not hold the id,
+  // and it takes back its leases and works.
+  node.kill9();
+  node.start();
+  c.add_recording(1);
+  BOOST_TEST(c.post_recording(1, node) == 200);
+  BOOST_TEST(wait_until([&] { return c.jobs_in("done") == 1; }, 60s));
+  BOOST_TEST(node.terminate() == 0);
+  // A clean stop frees the id at once.
+  BOOST_TEST(c.count("SELECT COUNT(*) FROM nodes WHERE node_id = 'node-0'") == 0);
+  for (const auto* log : {&node, &twin})
+    BOOST_TEST(log->log().find(cluster::db_password) == std::string::npos,
+               "the database password reached a log");
 }

@@ -118,3 +118,17 @@ BOOST_FIXTURE_TEST_CASE(the_trace_of_a_finished_job_goes_after_its_own_days_and_
       0);
   BOOST_TEST(traces.for_job(ids[2]).size() == 2u);
 }
+
+// Several nodes: each keeps the recordings it downloaded on its own disk and
+// deletes only those; another node's sweep leaves them (and their paths) be.
+BOOST_FIXTURE_TEST_CASE(a_node_deletes_only_the_audio_it_downloaded, finished_jobs) {
+  auto remote = [](const job_record&, std::string*) { return true; };
+  auto other = sweep_retention(db, retention_policy{0, false, 30, "node-b"}, now_us(), remote);
+  BOOST_TEST(other.audio_deleted == 0);
+  BOOST_TEST(on_disk(0));
+  BOOST_TEST(!jobs.find(ids[0])->audio_path.empty());
+  auto own = sweep_retention(db, retention_policy{0, false, 30, "node-a"}, now_us(), remote);
+  BOOST_TEST(own.audio_deleted == 2);
+  BOOST_TEST(!on_disk(0));
+  BOOST_TEST(!on_disk(1));
+}

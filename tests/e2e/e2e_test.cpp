@@ -553,6 +553,18 @@ BOOST_AUTO_TEST_CASE(a_second_server_on_the_same_sqlite_file_refuses_to_start) {
   BOOST_CHECK_THROW(second.start(), std::runtime_error);
   BOOST_TEST(second.log().find("another callscribe server is using this database") != std::string::npos,
              second.log());
+  // The one-shot commands still use the file while the server runs.
+  const int n = 45;
+  d.twilio->add_recording(sid("RE", n), d.wav);
+  BOOST_TEST(post_signed(*d.server, "/twilio/recording-status", recording_callback(*d.twilio, n)).status ==
+             200);
+  BOOST_REQUIRE(wait_until([&] { return d.job_in(n, storage::job_state::done); }, 90s));
+  const std::string binary = CALLSCRIBE_BINARY_DIR "/callscribe";
+  BOOST_TEST(std::system((binary + " migrate --db.url=" + d.db_url + " > /dev/null 2>&1").c_str()) == 0);
+  BOOST_TEST(
+      std::system(
+          (binary + " trace " + sid("CA", n) + " --db.url=" + d.db_url + " > /dev/null 2>&1").c_str()) == 0);
+  BOOST_TEST(d.server->running());
 }
 
 BOOST_AUTO_TEST_CASE(kill_9_after_the_answer_then_a_restart_finishes_the_job_once) {

@@ -67,6 +67,19 @@ std::string with_password(const std::string& uri, const std::string& password) {
   return uri + (uri.find('?') == std::string::npos ? "?" : "&") + "password=" + encoded;
 }
 
+// SOCI 4.0 garbles a URI whose authority holds `user:password@` (the
+// database name comes out as `callscribe=`), so the password moves to a
+// `password=` query parameter, which libpq reads the same. It stays
+// percent-encoded as it was: both places decode it alike.
+std::string password_as_parameter(const std::string& uri) {
+  auto authority_begin = uri.find("://") + 3;
+  auto at = uri.find('@', authority_begin);
+  auto colon = uri.find(':', authority_begin);
+  auto password = uri.substr(colon + 1, at - colon - 1);
+  auto without = uri.substr(0, colon) + uri.substr(at);
+  return without + (without.find('?') == std::string::npos ? "?" : "&") + "password=" + password;
+}
+
 std::string scrubbed(std::string message, const std::string& secret) {
   if (secret.empty())
     return message;
@@ -167,7 +180,9 @@ database database::open(const std::string& url, const std::string& password) {
 
   std::string embedded = uri_password(target.connect_string);
   std::string connect = target.connect_string;
-  if (!password.empty() && embedded.empty() && !uri_has_password_parameter(connect))
+  if (!embedded.empty())
+    connect = password_as_parameter(connect);
+  else if (!password.empty() && !uri_has_password_parameter(connect))
     connect = with_password(connect, password);
   try {
     db.impl_->sql = std::make_unique<soci::session>(soci::postgresql, connect);

@@ -84,24 +84,15 @@ public:
 
   // What node number `i` is started with: its data dir under `home`, node.id node-i.
   std::map<std::string, std::string> node_env(int i, const std::string& stt_command, const fs::path& home) {
-    return std::map<std::string, std::string>{
-        {"CALLSCRIBE_DB_URL", db_url},
-        {"CALLSCRIBE_STORAGE_DATA_DIR", (home / "data").string()},
-        {"CALLSCRIBE_TWILIO_API_BASE", twilio->base()},
-        {"TWILIO_ACCOUNT_SID", account_sid},
-        {"TWILIO_AUTH_TOKEN", auth_token},
-        {"CALLSCRIBE_HTTP_PUBLIC_URL", public_url},
-        {"CALLSCRIBE_BUSINESSES_FILE", (dir / "businesses.json").string()},
-        {"CALLSCRIBE_EXTRACT_PLACES_DIR", CALLSCRIBE_SOURCE_DIR "/config/places"},
-        {"CALLSCRIBE_DOWNLOAD_BACKOFF_MS", "100"},
-        {"CALLSCRIBE_NODE_ID", "node-" + std::to_string(i)},
-        {"CALLSCRIBE_WORKER_LEASE_SECONDS", std::to_string(lease_seconds_)},
-        {"CALLSCRIBE_STT_ENGINE", "command"},
-        {"CALLSCRIBE_STT_COMMAND", stt_command},
-        {"CALLSCRIBE_TWILIO_RECONCILE_MINUTES", "0"},
-        // Trust over the socket ignores it; it is there to show it is never logged.
-        {"CALLSCRIBE_DB_PASSWORD", db_password},
-    };
+    auto env = server_env(db_url, home / "data", twilio->base(), dir / "businesses.json",
+                          "node-" + std::to_string(i), 100);
+    env["CALLSCRIBE_WORKER_LEASE_SECONDS"] = std::to_string(lease_seconds_);
+    env["CALLSCRIBE_STT_ENGINE"] = "command";
+    env["CALLSCRIBE_STT_COMMAND"] = stt_command;
+    env["CALLSCRIBE_TWILIO_RECONCILE_MINUTES"] = "0";
+    // Trust over the socket ignores it; it is there to show it is never logged.
+    env["CALLSCRIBE_DB_PASSWORD"] = db_password;
+    return env;
   }
 
   // Starts node number `i` (its own folder, data dir and node.id).

@@ -93,6 +93,24 @@ inline http::form recording_callback(const twilio_standin& twilio, int n, const 
   return f;
 }
 
+// What every test server is started with: its database and data dir, the
+// Twilio stand-in and our account, the businesses, its node.id.
+inline std::map<std::string, std::string> server_env(const std::string& db_url, const fs::path& data_dir,
+                                                     const std::string& twilio_base,
+                                                     const fs::path& businesses, const std::string& node_id,
+                                                     int backoff_ms) {
+  return {{"CALLSCRIBE_DB_URL", db_url},
+          {"CALLSCRIBE_STORAGE_DATA_DIR", data_dir.string()},
+          {"CALLSCRIBE_TWILIO_API_BASE", twilio_base},
+          {"TWILIO_ACCOUNT_SID", account_sid},
+          {"TWILIO_AUTH_TOKEN", auth_token},
+          {"CALLSCRIBE_HTTP_PUBLIC_URL", public_url},
+          {"CALLSCRIBE_BUSINESSES_FILE", businesses.string()},
+          {"CALLSCRIBE_EXTRACT_PLACES_DIR", CALLSCRIBE_SOURCE_DIR "/config/places"},
+          {"CALLSCRIBE_DOWNLOAD_BACKOFF_MS", std::to_string(backoff_ms)},
+          {"CALLSCRIBE_NODE_ID", node_id}};
+}
+
 // One deployment: a folder, a Twilio stand-in, a server.
 struct deployment {
   fs::path dir;
@@ -120,18 +138,7 @@ struct deployment {
     twilio = std::make_unique<twilio_standin>(account_sid, auth_token);
     db_url = "sqlite:" + (dir / "db" / "callscribe.db").string();
     server = std::make_unique<server_process>(
-        dir, std::map<std::string, std::string>{
-                 {"CALLSCRIBE_DB_URL", db_url},
-                 {"CALLSCRIBE_STORAGE_DATA_DIR", (dir / "data").string()},
-                 {"CALLSCRIBE_TWILIO_API_BASE", twilio->base()},
-                 {"TWILIO_ACCOUNT_SID", account_sid},
-                 {"TWILIO_AUTH_TOKEN", auth_token},
-                 {"CALLSCRIBE_HTTP_PUBLIC_URL", public_url},
-                 {"CALLSCRIBE_BUSINESSES_FILE", (dir / "businesses.json").string()},
-                 {"CALLSCRIBE_EXTRACT_PLACES_DIR", CALLSCRIBE_SOURCE_DIR "/config/places"},
-                 {"CALLSCRIBE_DOWNLOAD_BACKOFF_MS", "200"},
-                 {"CALLSCRIBE_NODE_ID", "e2e-node"},
-             });
+        dir, server_env(db_url, dir / "data", twilio->base(), dir / "businesses.json", "e2e-node", 200));
     for (auto& [k, v] : extra_env)
       server->set_env(k, v);
     server->start();

@@ -231,10 +231,13 @@ template <class Inspector> typename Inspector::result_type inspect(Inspector& f,
 }
 
 using tick_atom = caf::atom_constant<caf::atom("tick")>;
+// webhook → itself: commit the callbacks gathered since the last commit.
+using commit_atom = caf::atom_constant<caf::atom("commit")>;
 
 // One typed interface per role.
-using webhook_actor = caf::typed_actor<caf::replies_to<incoming_recording>::with<job_accepted>,
-                                       caf::replies_to<incoming_call>::with<call_answer>>;
+using webhook_actor =
+    caf::typed_actor<caf::replies_to<incoming_recording>::with<job_accepted>,
+                     caf::replies_to<incoming_call>::with<call_answer>, caf::reacts_to<commit_atom>>;
 
 using recording_finder_actor = caf::typed_actor<caf::reacts_to<call_completed>>;
 

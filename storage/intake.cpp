@@ -1,5 +1,6 @@
 // The webhook's domain logic, kept free of CAF so it is tested directly.
 #include "storage/intake.hpp"
+#include "storage/transaction.hpp"
 
 #include "storage/lead_store.hpp"
 
@@ -72,6 +73,30 @@ intake_result record_recording(database& db, const intake_request& r) {
   if (!inserted.created)
     if (auto existing = jobs.find(inserted.job_id))
       out.state = existing->state;
+  return out;
+}
+
+std::vector<batch_outcome> record_recordings(database& db, const std::vector<intake_request>& requests) {
+  std::vector<batch_outcome> out(requests.size());
+  try {
+    write_transaction tx(db);
+    for (std::size_t i = 0; i < requests.size(); ++i)
+      out[i].result = record_recording(db, requests[i]);
+    tx.commit();
+    return out;
+  } catch (const std::exception&) {
+    // Fall through: one at a time, each in its own transaction.
+  }
+  for (std::size_t i = 0; i < requests.size(); ++i) {
+    try {
+      write_transaction tx(db);
+      out[i].result = record_recording(db, requests[i]);
+      tx.commit();
+      out[i].error.clear();
+    } catch (const std::exception& e) {
+      out[i] = batch_outcome{intake_result{}, e.what()};
+    }
+  }
   return out;
 }
 

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace callscribe::storage {
 
@@ -67,5 +68,17 @@ std::string caller_phone(const std::string& business_phone, const std::string& f
 // business, or a RecordingStatus of absent/failed, store a job that is dead
 // with its reason, so operators see it.
 intake_result record_recording(database& db, const intake_request& r);
+
+// One request's outcome in a batch: its result, or why it was not stored.
+struct batch_outcome {
+  intake_result result;
+  std::string error; // empty: stored (or nothing to store)
+};
+
+// Group commit: every request in one transaction, one disk sync for them
+// all. When that transaction fails, each request is tried again in a
+// transaction of its own, so one bad request costs only its own answer.
+// The outcomes are in the order of `requests`.
+std::vector<batch_outcome> record_recordings(database& db, const std::vector<intake_request>& requests);
 
 } // namespace callscribe::storage

@@ -4,6 +4,7 @@
 #include "actors/errc.hpp"
 #include "actors/log_context.hpp"
 #include "actors/roles.hpp"
+#include "fault/fault_point.hpp"
 #include "metrics/pipeline_metrics.hpp"
 #include "storage/business_store.hpp"
 #include "storage/intake.hpp"
@@ -484,6 +485,7 @@ download_worker_actor::behavior_type download_worker(download_worker_actor::poin
             out.job.to_number = call->to;
           }
           auto d = cfg->download(out.job.recording_url, out.job.recording_sid, out.job.channels);
+          fault_point("in_download"); // the file is there, the job does not know it yet
           out.detail = d.result == http::download_outcome::status::ok
                            ? fmt::format("HTTP {}, {} bytes, {} request{}", d.http_status, d.bytes,
                                          d.requests, d.requests == 1 ? "" : "s")

@@ -3,6 +3,7 @@
 
 #include "actors/log_context.hpp"
 #include "actors/roles.hpp"
+#include "fault/fault_point.hpp"
 #include "metrics/pipeline_metrics.hpp"
 #include "storage/business_store.hpp"
 
@@ -66,6 +67,7 @@ extractor_actor::behavior_type extractor(extractor_actor::stateful_pointer<extra
           spdlog::warn("⚠️ [OFFLINE_EXTRACT] {} for {}", found.warning, job.call_sid);
         spdlog::info("[OFFLINE_EXTRACT] ✅ Extracted: service='{}', city='{}', confidence={}", found.service,
                      found.city, two_decimals(found.confidence));
+        fault_point("in_extraction"); // found, not yet handed to the lead writer
         auto evidence = extraction::evidence_json(found.evidence);
         metrics::process().stage_took("extract", static_cast<double>(now_us() - handled_at) / 1e6);
         record_hop(self->system(), job.job_id, "extractor", "extracted", job.trace, handled_at,

@@ -4,6 +4,7 @@
 #include "actors/errc.hpp"
 #include "actors/log_context.hpp"
 #include "actors/roles.hpp"
+#include "fault/fault_point.hpp"
 #include "metrics/pipeline_metrics.hpp"
 #include "storage/business_store.hpp"
 #include "storage/job_store.hpp"
@@ -104,6 +105,7 @@ transcriber_actor::behavior_type transcriber(transcriber_actor::stateful_pointer
           }
           return make_error(errc::engine_failed, e.what());
         }
+        fault_point("in_transcription"); // the text is made, not stored
         try {
           if (!jobs.store_transcript(job.job_id, job.owner, t.text))
             return make_error(errc::storage_failed, "the job is no longer leased to this node");

@@ -3,6 +3,8 @@
 // routes it, and writes whatever the handler replies, from any thread.
 #include "http/server.hpp"
 
+#include "fault/fault_point.hpp"
+
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -244,6 +246,7 @@ private:
     bhttp::async_write(stream_, *res, [self = shared_from_this(), res](beast::error_code ec, std::size_t) {
       if (ec)
         return self->close();
+      fault_point("after_answer"); // the answer is on the wire (fault tests only)
       if (res->need_eof())
         return self->shutdown();
       self->do_read();

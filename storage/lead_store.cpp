@@ -1,6 +1,7 @@
 // leads: the lead writer's one transaction (lead fields, job done, trace
 // event) and the never-overwrite rules for what a person typed.
 #include "storage/lead_store.hpp"
+#include "fault/fault_point.hpp"
 #include "storage/transaction.hpp"
 
 #include <soci/soci.h>
@@ -193,6 +194,8 @@ lead_write_result lead_store::write_and_finish(const lead_write& w) {
         soci::use(l.extraction_evidence), soci::use(l.service_type_set_by), soci::use(l.city_set_by),
         soci::use(now), soci::use(lead_id);
 
+    // The lead is updated, the job not yet done: both or neither commit.
+    fault_point("in_lead_write");
     double confidence = w.confidence;
     soci::statement done =
         (sql.prepare << "UPDATE recording_jobs SET state = 'done', lease_owner = '', lease_expires_at = 0, "

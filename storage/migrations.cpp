@@ -1,5 +1,6 @@
 // The numbered schema migrations and the code that applies them. A migration
 // once released never changes; a new need is a new number at the end.
+#include "fault/fault_point.hpp"
 #include "storage/database.hpp"
 #include "storage/transaction.hpp"
 
@@ -261,6 +262,7 @@ int database::migrate() {
       std::string script = for_backend(m.sql, is_sqlite());
       for (const auto& statement : statements(script))
         sql << statement;
+      fault_point("in_migration"); // its statements ran, its transaction is open
       std::string now = iso8601_utc(now_us());
       sql << "INSERT INTO schema_migrations (version, applied_at) VALUES (:v, :t)", soci::use(m.version),
           soci::use(now);

@@ -103,6 +103,16 @@ void server_process::kill9() {
   pid_ = -1;
 }
 
+int server_process::wait_exit(std::chrono::milliseconds limit) {
+  if (pid_ <= 0)
+    return -1;
+  int status = 0;
+  if (!wait_until([&] { return waitpid(pid_, &status, WNOHANG) == pid_; }, limit))
+    return -2;
+  pid_ = -1;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
 int server_process::terminate() {
   if (pid_ <= 0)
     return -1;

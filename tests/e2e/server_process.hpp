@@ -22,6 +22,9 @@ public:
   void set_env(const std::string& name, const std::string& value) { env_[name] = value; }
   void kill9();
   int terminate(); // SIGTERM; returns the exit status
+  // Waits (bounded) for the process to end by itself: its exit status, 128 +
+  // the signal that ended it, or -2 when it still runs.
+  int wait_exit(std::chrono::milliseconds limit);
   bool running() const { return pid_ > 0; }
 
   std::string url(const std::string& path) const;

@@ -10,6 +10,7 @@
 
 #include <soci/soci.h>
 
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 

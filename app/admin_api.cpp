@@ -2,6 +2,7 @@
 // actor each (they wait on the database, the server's threads must not);
 // a recording enqueued by hand goes to the webhook like a callback.
 #include "app/admin_api.hpp"
+#include "app/one_shot.hpp"
 
 #include "actors/messages.hpp"
 #include "actors/roles.hpp"
@@ -146,7 +147,7 @@ std::optional<std::string> phone_query(const std::string& raw) {
 // own, and answers with what it returns; an exception becomes a 500 that
 // names it, logged.
 template <class Work> void off_the_server(caf::actor_system& sys, http::reply_fn reply, Work work) {
-  sys.spawn<caf::detached>([reply, work](caf::event_based_actor*) {
+  spawn_one_shot<caf::detached>(sys, [reply, work](caf::event_based_actor*) {
     try {
       reply(work());
     } catch (const std::exception& e) {
@@ -329,7 +330,7 @@ struct admin {
                            f["from"],
                            f["to"],
                            {}};
-    sys.spawn([webhook, msg, reply](caf::event_based_actor* self) {
+    spawn_one_shot(sys, [webhook, msg, reply](caf::event_based_actor* self) {
       self->request(webhook, std::chrono::seconds(15), msg)
           .then(
               [reply](const job_accepted& a) {

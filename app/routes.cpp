@@ -4,6 +4,7 @@
 #include "app/admin_api.hpp"
 #include "app/dashboard.hpp"
 #include "app/metrics_page.hpp"
+#include "app/one_shot.hpp"
 
 #include "actors/messages.hpp"
 #include "actors/roles.hpp"
@@ -97,7 +98,7 @@ void recording_status(caf::actor_system& sys, const http::twilio_settings& tw, c
                          cb.from,
                          cb.to,
                          token_of(req)};
-  sys.spawn([webhook, msg, reply](caf::event_based_actor* self) {
+  spawn_one_shot(sys, [webhook, msg, reply](caf::event_based_actor* self) {
     self->request(webhook, std::chrono::seconds(15), msg)
         .then([reply](const job_accepted&) { reply(empty_twiml()); },
               [reply, self](caf::error& err) {
@@ -140,7 +141,7 @@ void voice(caf::actor_system& sys, const http::twilio_settings& tw, const http::
   }
   const incoming_call msg = call_message(call, req, true);
   const std::string recordings = without_trailing_slash(tw.public_url) + "/twilio/recording-status";
-  sys.spawn([webhook, msg, reply, recordings](caf::event_based_actor* self) {
+  spawn_one_shot(sys, [webhook, msg, reply, recordings](caf::event_based_actor* self) {
     self->request(webhook, std::chrono::seconds(15), msg)
         .then(
             [reply, recordings](const call_answer& a) {
@@ -174,7 +175,7 @@ void call_status(caf::actor_system& sys, const http::twilio_settings& tw, const 
   if (!webhook)
     return;
   const incoming_call msg = call_message(call, req, false);
-  sys.spawn([webhook, msg, reply](caf::event_based_actor* self) {
+  spawn_one_shot(sys, [webhook, msg, reply](caf::event_based_actor* self) {
     self->request(webhook, std::chrono::seconds(15), msg)
         .then(
             [self, reply, msg](const call_answer&) {
@@ -280,7 +281,7 @@ std::vector<http::route> make_routes(caf::actor_system& sys, const config::setti
                     }});
   routes.push_back({"GET", "/readyz", [&sys, s](const http::request&, http::reply_fn reply) {
                       // Opening the database and reading the disk block: not on the server's threads.
-                      sys.spawn<caf::detached>([&sys, s, reply](caf::event_based_actor*) {
+                      spawn_one_shot<caf::detached>(sys, [&sys, s, reply](caf::event_based_actor*) {
                         auto r = readiness(sys, s);
                         reply(json_answer(r.value("ready", false) ? 200 : 503, r));
                       });
@@ -297,7 +298,7 @@ std::vector<http::route> make_routes(caf::actor_system& sys, const config::setti
                       reply(std::move(r));
                     }});
   routes.push_back({"GET", "/metrics", [&sys, s](const http::request&, http::reply_fn reply) {
-                      sys.spawn<caf::detached>([s, reply](caf::event_based_actor*) {
+                      spawn_one_shot<caf::detached>(sys, [s, reply](caf::event_based_actor*) {
                         http::response r;
                         try {
                           auto db = storage::database::open(s.db_url, s.db_password);

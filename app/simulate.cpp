@@ -30,18 +30,6 @@ std::string random_sid(const char* prefix) {
   return buf;
 }
 
-std::string form_body(const http::form& f) {
-  std::string out;
-  for (const auto& [k, v] : f) {
-    std::unique_ptr<char, void (*)(void*)> ek(
-        curl_easy_escape(nullptr, k.c_str(), static_cast<int>(k.size())), curl_free);
-    std::unique_ptr<char, void (*)(void*)> ev(
-        curl_easy_escape(nullptr, v.c_str(), static_cast<int>(v.size())), curl_free);
-    out += (out.empty() ? "" : "&") + std::string(ek.get()) + "=" + ev.get();
-  }
-  return out;
-}
-
 std::size_t keep(char* data, std::size_t size, std::size_t n, void* out) {
   static_cast<std::string*>(out)->append(data, size * n);
   return size * n;
@@ -61,7 +49,7 @@ posted post_signed(const config::settings& s, const std::string& server, const s
     public_url.pop_back();
   const std::string signature = http::twilio_signature(s.twilio_auth_token, public_url + path, f);
   std::unique_ptr<CURL, void (*)(CURL*)> c(curl_easy_init(), curl_easy_cleanup);
-  const std::string url = server + path, body = form_body(f);
+  const std::string url = server + path, body = http::encode_form(f);
   curl_slist* headers = nullptr;
   headers = curl_slist_append(headers, "Content-Type: application/x-www-form-urlencoded");
   headers = curl_slist_append(headers, ("X-Twilio-Signature: " + signature).c_str());

@@ -12,24 +12,6 @@
 
 using namespace callscribe;
 
-namespace {
-
-std::string encode(const std::string& s) {
-  std::string out;
-  char buf[4];
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      std::snprintf(buf, sizeof buf, "%%%02X", c);
-      out += buf;
-    }
-  }
-  return out;
-}
-
-} // namespace
-
 int main(int argc, char** argv) {
   if (argc != 7) {
     std::fprintf(stderr, "usage: %s OUT.lua COUNT PUBLIC_URL AUTH_TOKEN ACCOUNT_SID BUSINESS_PHONE\n",
@@ -56,10 +38,7 @@ int main(int argc, char** argv) {
                  {"RecordingChannels", "1"},
                  {"From", from},
                  {"To", argv[6]}};
-    std::string body;
-    for (const auto& [k, v] : f)
-      body += (body.empty() ? "" : "&") + encode(k) + "=" + encode(v);
-    out << "\"" << body << "\",\n";
+    out << "\"" << http::encode_form(f) << "\",\n";
     signatures += "\"" + http::twilio_signature(argv[4], url, f) + "\",\n";
   }
   out << "}\n" << signatures << "}\n";

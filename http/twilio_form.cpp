@@ -1,6 +1,8 @@
 // Decoding of application/x-www-form-urlencoded bodies, as Twilio posts them.
 #include "http/twilio_form.hpp"
 
+#include <cctype>
+
 #include <cstdint>
 
 namespace callscribe::http {
@@ -122,6 +124,30 @@ const std::string* form_value(const form& f, const std::string& name) {
     if (k == name)
       return &v;
   return nullptr;
+}
+
+std::string encode_form(const form& f) {
+  static const char hex[] = "0123456789ABCDEF";
+  auto encode = [](std::string& out, const std::string& s) {
+    for (unsigned char c : s) {
+      if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+        out += static_cast<char>(c);
+      } else {
+        out += '%';
+        out += hex[c >> 4];
+        out += hex[c & 0xF];
+      }
+    }
+  };
+  std::string out;
+  for (const auto& [k, v] : f) {
+    if (!out.empty())
+      out += '&';
+    encode(out, k);
+    out += '=';
+    encode(out, v);
+  }
+  return out;
 }
 
 } // namespace callscribe::http

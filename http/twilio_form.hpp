@@ -21,4 +21,8 @@ const std::string* form_value(const form& f, const std::string& name);
 
 std::string url_decode_component(std::string_view s, bool plus_is_space, bool* ok);
 
+// The inverse of parse_form: every byte but A-Z a-z 0-9 - _ . ~ as %XX, the
+// way Twilio and curl send a form.
+std::string encode_form(const form& f);
+
 } // namespace callscribe::http

@@ -48,25 +48,8 @@ inline std::string sid(const char* prefix, int n) {
   return buf;
 }
 
-inline std::string encode(const std::string& s) {
-  std::string out;
-  char buf[4];
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      std::snprintf(buf, sizeof buf, "%%%02X", c);
-      out += buf;
-    }
-  }
-  return out;
-}
-
 inline std::string form_body(const http::form& f) {
-  std::string body;
-  for (const auto& [k, v] : f)
-    body += (body.empty() ? "" : "&") + encode(k) + "=" + encode(v);
-  return body;
+  return http::encode_form(f);
 }
 
 // What Twilio sends: the signature is over the public URL it was given.

@@ -140,3 +140,14 @@ BOOST_AUTO_TEST_CASE(sid_shortcuts) {
   BOOST_TEST(callscribe::http::is_account_sid("AC0123456789abcdef0123456789abcdef"));
   BOOST_TEST(!callscribe::http::is_account_sid("CA0123456789abcdef0123456789abcdef"));
 }
+
+BOOST_AUTO_TEST_CASE(an_encoded_form_parses_back_to_itself) {
+  const callscribe::http::form f{
+      {"From", "+972 50-123"}, {"Body", "מנעולן & key=1%"}, {"Empty", ""}, {"a~b.c_d", "x/y?z"}};
+  const auto body = callscribe::http::encode_form(f);
+  BOOST_TEST(body.find(' ') == std::string::npos);
+  BOOST_TEST(body.find("%2B972%2050-123") != std::string::npos, body);
+  auto back = callscribe::http::parse_form(body);
+  BOOST_REQUIRE(back);
+  BOOST_TEST((*back == f));
+}

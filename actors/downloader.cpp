@@ -7,6 +7,7 @@
 #include "fault/fault_point.hpp"
 #include "metrics/pipeline_metrics.hpp"
 #include "storage/business_store.hpp"
+#include "storage/free_space.hpp"
 #include "storage/intake.hpp"
 #include "storage/job_store.hpp"
 #include "storage/node_registry.hpp"
@@ -140,7 +141,8 @@ void on_download(head_ptr self, download_result& r) {
     record_hop(self->system(), id, "downloader", "retry", r.job.trace, r.started_at_us,
                fmt::format("{}{}, attempt {}", r.error, r.detail.empty() ? "" : " (" + r.detail + ")",
                            it->second.attempts));
-    release(self, id, retry_delay_us(st.cfg->settings, it->second.attempts), r.error);
+    release(self, id, std::max(retry_delay_us(st.cfg->settings, it->second.attempts), r.retry_after_us),
+            r.error);
     break;
   }
   case download_result::outcome::failed:
@@ -272,13 +274,32 @@ void pump(head_ptr self) {
 }
 
 // Claims jobs until the prefetch window is full, then pumps.
+// True while the data dir is under storage.min-free-megabytes; says so
+// once when it starts and once when it ends.
+bool short_of_space(head_ptr self) {
+  auto& st = self->state;
+  const auto now = now_us();
+  if (now - st.space_checked_us < 1000000)
+    return st.short_of_space;
+  st.space_checked_us = now;
+  const auto& s = st.cfg->settings;
+  const auto room = storage::check_free_space(s.data_dir, s.min_free_megabytes);
+  if (!room.enough && !st.short_of_space)
+    spdlog::warn("⚠️ [OFFLINE_STT] No new downloads: {}; queued jobs wait for room", room.shortage);
+  else if (room.enough && st.short_of_space)
+    spdlog::info("✅ [OFFLINE_STT] Room in {} again: downloads resume", s.data_dir);
+  st.short_of_space = !room.enough;
+  return st.short_of_space;
+}
+
 void fill(head_ptr self) {
   auto& st = self->state;
   const auto& s = st.cfg->settings;
   auto waiting = std::count_if(st.line.begin(), st.line.end(), [](const auto& kv) {
     return kv.second.at == stage::downloading || kv.second.at == stage::ready;
   });
-  if (waiting < s.prefetch) {
+  // Short of room: what is downloaded goes on to the transcriber, nothing new comes.
+  if (waiting < s.prefetch && !short_of_space(self)) {
     std::vector<storage::job_record> claimed, gave_up;
     try {
       claimed =
@@ -502,6 +523,8 @@ download_worker_actor::behavior_type download_worker(download_worker_actor::poin
           case http::download_outcome::status::failed:
             out.result = d.retryable ? download_result::outcome::retry : download_result::outcome::failed;
             out.error = d.error;
+            // An hour at most: a wrong header must not park a job for days.
+            out.retry_after_us = std::min<std::int64_t>(d.retry_after.count(), 3600) * 1000000;
             break;
           }
         } catch (const std::exception& e) {

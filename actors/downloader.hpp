@@ -37,6 +37,10 @@ struct downloader_state {
   bool awaiting_transcriber = false;
   std::int64_t last_renew_us = 0;
   std::int64_t last_seen_us = 0; // when this node last said it is alive (PostgreSQL)
+  // Room in the data dir, asked at most once a second: without it no job is
+  // claimed (its download could not be stored and would cost it an attempt).
+  std::int64_t space_checked_us = 0;
+  bool short_of_space = false;
   // Jobs the transcriber held when it died, so the supervisor's restart can
   // be written into their traces when role_restarted comes.
   std::vector<job_ticket> lost_to_transcriber;

@@ -147,10 +147,12 @@ struct download_result {
   std::string error;
   std::string detail;             // for the trace: HTTP status, bytes, requests
   std::int64_t started_at_us = 0; // when the worker began
+  std::int64_t retry_after_us = 0; // Twilio's Retry-After, when longer than the job's own backoff
 };
 
 template <class Inspector> typename Inspector::result_type inspect(Inspector& f, download_result& x) {
-  return f(caf::meta::type_name("download_result"), x.job, x.result, x.error, x.detail, x.started_at_us);
+  return f(caf::meta::type_name("download_result"), x.job, x.result, x.error, x.detail, x.started_at_us,
+           x.retry_after_us);
 }
 
 // downloader head → transcriber: audio on disk, its turn has come.
@@ -243,7 +245,12 @@ using recording_finder_actor = caf::typed_actor<caf::reacts_to<call_completed>>;
 
 using retention_actor = caf::typed_actor<caf::reacts_to<tick_atom>>;
 
-using reconciler_actor = caf::typed_actor<caf::reacts_to<tick_atom>>;
+// A callback could not be stored (the database refused the write): sweep
+// as soon as the database takes writes again, not at the next period. The
+// bool is false from outside and true for the reconciler's own retry.
+using sweep_atom = caf::atom_constant<caf::atom("sweep")>;
+
+using reconciler_actor = caf::typed_actor<caf::reacts_to<tick_atom>, caf::reacts_to<sweep_atom, bool>>;
 
 using downloader_actor = caf::typed_actor<caf::reacts_to<recording_job>, caf::reacts_to<job_finished>,
                                           caf::reacts_to<role_restarted>, caf::reacts_to<tick_atom>>;

@@ -19,6 +19,7 @@ struct reconciler_state {
   static inline const char* name = "reconciler";
   std::shared_ptr<const pipeline_config> cfg;
   std::optional<storage::database> db;
+  bool sweep_soon = false; // a sweep_atom retry is on its way
 };
 
 reconciler_actor::behavior_type reconciler(reconciler_actor::stateful_pointer<reconciler_state> self,

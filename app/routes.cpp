@@ -12,9 +12,12 @@
 #include "http/twiml.hpp"
 #include "metrics/pipeline_metrics.hpp"
 #include "storage/database.hpp"
+#include "storage/free_space.hpp"
+#include "storage/health_probe.hpp"
 
 #include <caf/actor_system.hpp>
 #include <caf/event_based_actor.hpp>
+#include <caf/send.hpp>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
@@ -79,6 +82,14 @@ webhook_actor webhook_or_busy(caf::actor_system& sys, const http::reply_fn& repl
   return webhook;
 }
 
+// A callback the database refused: Twilio retries it only where the URL's
+// connection override asks for retries on 5xx, so the reconciliation sweep
+// looks for its recording as soon as the database takes writes again.
+void sweep_when_writable(caf::actor_system& sys) {
+  if (auto reconciler = roles::find<reconciler_actor>(sys, roles::reconciler))
+    caf::anon_send(reconciler, sweep_atom::value, false);
+}
+
 void recording_status(caf::actor_system& sys, const http::twilio_settings& tw, const http::request& req,
                       http::reply_fn reply) {
   auto check = http::check_recording_callback(tw, req.target, req.body, signature_of(req));
@@ -106,6 +117,7 @@ void recording_status(caf::actor_system& sys, const http::twilio_settings& tw, c
                 // callbacks by default, so the operator must see this line.
                 spdlog::error("❌ [WEBHOOK] Job not stored: {}", self->system().render(err));
                 reply(http::text_response(503, "could not store the job; retry\n"));
+                sweep_when_writable(self->system());
               });
   });
 }
@@ -194,6 +206,7 @@ void call_status(caf::actor_system& sys, const http::twilio_settings& tw, const 
               spdlog::error("❌ [WEBHOOK] Call status of {} not stored: {}", msg.call_sid,
                             self->system().render(err));
               reply(http::text_response(503, "could not store the call status; retry\n"));
+              sweep_when_writable(self->system());
             });
   });
 }
@@ -215,8 +228,11 @@ nlohmann::json readiness(caf::actor_system& sys, const config::settings& s) {
     out["reasons"].push_back(reason);
   };
   try {
-    if (!storage::database::open(s.db_url, s.db_password).ping())
+    auto db = storage::database::open(s.db_url, s.db_password);
+    if (!db.ping())
       not_ready("database: no answer");
+    // A read-only file or a full disk still reads: only a write tells.
+    storage::probe_write(db, s.node_id);
     out["database"] = "ok";
   } catch (const std::exception& e) {
     out["database"] = e.what();
@@ -237,18 +253,11 @@ nlohmann::json readiness(caf::actor_system& sys, const config::settings& s) {
     if (!up)
       not_ready(std::string("actor ") + name + " is not running");
   }
-  std::error_code ec;
-  std::filesystem::create_directories(s.data_dir, ec);
-  auto space = std::filesystem::space(s.data_dir, ec);
-  const auto threshold = static_cast<std::uintmax_t>(s.min_free_megabytes) * 1024 * 1024;
-  if (ec) {
-    not_ready("data dir " + s.data_dir + ": " + ec.message());
-  } else {
-    out["disk"] = {{"free_bytes", space.available}, {"threshold_bytes", threshold}};
-    if (space.available < threshold)
-      not_ready("data dir " + s.data_dir + " has " + std::to_string(space.available / (1024 * 1024)) +
-                " MiB free, under storage.min-free-megabytes (" + std::to_string(s.min_free_megabytes) + ")");
-  }
+  const auto room = storage::check_free_space(s.data_dir, s.min_free_megabytes);
+  if (room.measured)
+    out["disk"] = {{"free_bytes", room.available_bytes}, {"threshold_bytes", room.threshold_bytes}};
+  if (!room.enough)
+    not_ready(room.shortage);
   return out;
 }
 

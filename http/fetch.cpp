@@ -301,6 +301,9 @@ fetch_result fetch_with_redirects(const std::string& first_url, const body_sink&
     } else if (status == 429 || status >= 500) {
       out.result = fetch_result::outcome::retryable;
       out.error = "HTTP " + std::to_string(status);
+      curl_off_t wait = 0;
+      if (curl_easy_getinfo(c, CURLINFO_RETRY_AFTER, &wait) == CURLE_OK && wait > 0)
+        out.retry_after = std::chrono::seconds(wait);
     } else {
       out.result = fetch_result::outcome::failed;
       out.error = "HTTP " + std::to_string(status);

@@ -31,6 +31,9 @@ struct fetch_result {
   std::string error; // one line, never the credentials
   std::size_t bytes = 0;
   std::string content_type;
+  // Retry-After of a 429 or 503 (seconds or an HTTP date, as curl reads it);
+  // 0 when the answer had none.
+  std::chrono::seconds retry_after{0};
 };
 
 // Downloads to `path` (created or truncated); leaves nothing useful there

@@ -148,9 +148,17 @@ download_outcome download_recording(const twilio_credentials& creds, const std::
     case fetch_result::outcome::retryable:
       break;
     }
+    if (last.retry_after > retry.max_backoff) {
+      // Twilio asks for a longer pause than a download waits in between:
+      // the job waits instead, and the worker is free meanwhile.
+      out.retry_after = last.retry_after;
+      return fail("download failed: " + last.error + ", Retry-After " +
+                      std::to_string(last.retry_after.count()) + " s",
+                  true);
+    }
     if (out.requests >= retry.attempts)
       break;
-    pause(with_jitter(backoff));
+    pause(std::max<std::chrono::milliseconds>(with_jitter(backoff), last.retry_after));
     backoff = std::min(backoff * 2, retry.max_backoff);
   }
   if (last.result == fetch_result::outcome::not_found) {

@@ -32,13 +32,18 @@ struct download_outcome {
   int requests = 0;
   long http_status = 0;  // of the last request
   std::size_t bytes = 0; // stored, when ok
+  // Twilio's Retry-After when it was longer than this call waits in between
+  // requests (retry_policy::max_backoff): the job should wait that long.
+  std::chrono::seconds retry_after{0};
 };
 
 // Fetches recording_url + ".wav" (with ?RequestedChannels=2 when channels is
 // 2; ".mp3" when Twilio refuses the WAV) into `dest_dir`/<RecordingSid>.<ext>:
 // written to a temporary file and renamed, so a file there is complete.
-// Retries 404, 429 and 5xx with exponential backoff and jitter; `sleep` is
-// injectable for tests. Refuses a URL outside api_base's origin.
+// Retries 404, 429 and 5xx with exponential backoff and jitter, waiting at
+// least a 429's or 503's Retry-After (one longer than max_backoff ends the
+// call, with retry_after set); `sleep` is injectable for tests. Refuses a URL
+// outside api_base's origin.
 download_outcome download_recording(const twilio_credentials& creds, const std::string& recording_url,
                                     const std::string& recording_sid, int channels,
                                     const std::string& dest_dir, const fetch_options& fetch,

@@ -39,6 +39,9 @@ std::string iso8601_utc(std::int64_t us);
 // The inverse, for the same form; nullopt for anything else.
 std::optional<std::int64_t> parse_iso8601_utc(const std::string& text);
 
+// The schema version this binary's migrations end at.
+int latest_schema_version();
+
 class database {
 public:
   // Opens (and for SQLite creates, with its parent folder) the database.

@@ -167,9 +167,25 @@ CREATE TABLE nodes (
   started_at TEXT NOT NULL,
   seen_at BIGINT NOT NULL)
 )"},
+      // A row per node that readiness rewrites: a read still works on a
+      // read-only file or a full disk, a write tells (storage/health_probe).
+      {9,
+       R"(
+CREATE TABLE health_probes (
+  node_id TEXT PRIMARY KEY,
+  probed_at BIGINT NOT NULL)
+)"},
   };
   return all;
 }
+
+} // namespace
+
+int latest_schema_version() {
+  return migrations().back().version;
+}
+
+namespace {
 
 std::vector<std::string> statements(const std::string& script) {
   std::vector<std::string> out;

@@ -107,6 +107,19 @@ const char* secrets_help =
     "  CALLSCRIBE_EXTRACT_API_KEY                          key of the llm extractor\n"
     "  CALLSCRIBE_DB_PASSWORD or PGPASSWORD                database password\n";
 
+// Boost 1.74's error_with_option_name::what() replaces a placeholder until none
+// is left, so a value that holds its own ("port = %value%") made it loop for
+// ever. Its substitutions are protected: a derived class names them.
+struct placeholder_guard : po::error_with_option_name {
+  static void defuse(po::error_with_option_name& e) {
+    for (auto& [name, text] : e.*(&placeholder_guard::m_substitutions)) {
+      const std::string token = "%" + name + "%";
+      for (auto at = text.find(token); at != std::string::npos; at = text.find(token))
+        text.replace(at, token.size(), name); // "%value%" is shown as "value"
+    }
+  }
+};
+
 std::string lookup(const std::map<std::string, std::string>& env, std::initializer_list<const char*> names) {
   for (const char* n : names) {
     auto it = env.find(n);
@@ -246,7 +259,8 @@ invocation parse_invocation(int argc, const char* const argv[],
     // Never echo the value: it may be a secret typed where it does not belong.
     auto name = e.get_option_name();
     name = name.substr(0, name.find('='));
-    auto bare = name.substr(name.find_first_not_of('-'));
+    // A config line "=x" or "-=x" names an option of no letters at all.
+    auto bare = name.substr(std::min(name.find_first_not_of('-'), name.size()));
     for (const char* secret :
          {"twilio.auth-token", "admin.token", "db.password", "stt.api-key", "extract.api-key"})
       if (bare == secret)
@@ -254,6 +268,9 @@ invocation parse_invocation(int argc, const char* const argv[],
                             " is a secret: set it in the environment, never on the command line or in a file "
                             "(see --help)");
     throw options_error("unknown option '" + name + "' (see --help)");
+  } catch (po::error_with_option_name& e) {
+    placeholder_guard::defuse(e);
+    throw options_error(e.what());
   } catch (const po::error& e) {
     throw options_error(e.what());
   }

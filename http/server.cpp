@@ -3,6 +3,8 @@
 // routes it, and writes whatever the handler replies, from any thread.
 #include "http/server.hpp"
 
+#include "http/routing.hpp"
+
 #include "fault/fault_point.hpp"
 
 #include <boost/asio/dispatch.hpp>
@@ -29,20 +31,6 @@ namespace bhttp = boost::beast::http;
 namespace net = boost::asio;
 using tcp = net::ip::tcp;
 
-const std::string* request::header(const std::string& lower_name) const {
-  for (const auto& [name, value] : headers)
-    if (name == lower_name)
-      return &value;
-  return nullptr;
-}
-
-response text_response(int status, std::string body) {
-  response r;
-  r.status = status;
-  r.body = std::move(body);
-  return r;
-}
-
 namespace {
 
 // Shared by the server and every reply_fn it hands out: once the server
@@ -57,12 +45,6 @@ struct shared_config {
   std::vector<route> routes;
   std::shared_ptr<lifetime> life;
 };
-
-bool path_matches(const std::string& pattern, const std::string& path) {
-  if (!pattern.empty() && pattern.back() == '*')
-    return path.compare(0, pattern.size() - 1, pattern, 0, pattern.size() - 1) == 0;
-  return pattern == path;
-}
 
 bool has_line_break(const std::string& s) {
   return s.find_first_of("\r\n") != std::string::npos;
@@ -151,41 +133,15 @@ private:
     version_ = in.version();
     keep_alive_ = in.keep_alive();
 
-    request req;
-    req.method = std::string(in.method_string());
-    req.target = std::string(in.target());
-    auto q = req.target.find('?');
-    req.path = req.target.substr(0, q);
-    req.query = q == std::string::npos ? std::string{} : req.target.substr(q + 1);
-    for (const auto& field : in) {
-      std::string name(field.name_string());
-      std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
-      req.headers.emplace_back(std::move(name), std::string(field.value()));
-    }
-    req.body = std::move(parser_->get().body());
-
-    const route* found = nullptr;
-    std::vector<std::string> allowed; // methods of the routes whose path matches
-    for (const auto& r : config_->routes) {
-      if (!path_matches(r.path, req.path))
-        continue;
-      if (r.method == req.method) {
-        found = &r;
-        break;
-      }
-      if (std::find(allowed.begin(), allowed.end(), r.method) == allowed.end())
-        allowed.push_back(r.method);
-    }
-    if (!found) {
-      if (allowed.empty())
-        return send(text_response(404, "no such path: " + req.path), false);
-      std::string allow;
-      for (const auto& m : allowed)
-        allow += (allow.empty() ? "" : ", ") + m;
-      auto r = text_response(405, "method " + req.method + " not allowed on " + req.path);
-      r.headers.emplace_back("Allow", allow);
-      return send(std::move(r), false);
-    }
+    std::vector<std::pair<std::string, std::string>> headers;
+    for (const auto& field : in)
+      headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+    const request req = make_request(std::string(in.method_string()), std::string(in.target()),
+                                     std::move(headers), std::move(parser_->get().body()));
+    const route_match match = match_route(config_->routes, req);
+    if (!match.found)
+      return send(match.refusal, false);
+    const route* found = match.found;
 
     // The handler may answer now or later from another thread; a timer
     // closes the connection if it never does.

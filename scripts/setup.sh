@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(
-  build-essential cmake ninja-build ccache pkg-config git
+  build-essential cmake ninja-build ccache pkg-config git clang libclang-rt-14-dev llvm
   libcaf-dev libboost-dev libboost-test-dev libboost-program-options-dev
   libcurl4-openssl-dev nlohmann-json3-dev libssl-dev libicu-dev libspdlog-dev libfmt-dev
   libsoci-dev libsqlite3-dev libpq-dev sqlite3

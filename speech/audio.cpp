@@ -66,10 +66,14 @@ public:
     a_.channels.resize(static_cast<std::size_t>(channels));
   }
 
+  // A header's length is only a hint: a few kilobytes of FLAC can claim hours
+  // at 192 kHz (gigabytes of floats). Past an hour of a call's 8 kHz the
+  // channels grow as the samples really arrive.
   void reserve(long long frames) {
+    constexpr std::size_t max_reserved_frames = 3600 * 8000;
     if (frames > 0)
       for (auto& c : a_.channels)
-        c.reserve(std::min(static_cast<std::size_t>(frames), max_frames_));
+        c.reserve(std::min({static_cast<std::size_t>(frames), max_frames_, max_reserved_frames}));
   }
 
   void add(const float* interleaved, std::size_t frames) {

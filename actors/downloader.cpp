@@ -269,11 +269,14 @@ void pump(head_ptr self) {
               }
               fill(self);
             });
+    // The job left the prefetch window: the next download starts now, not
+    // when this transcription ends (with worker.prefetch=1 nothing would be
+    // downloaded ahead at all).
+    fill(self);
     return;
   }
 }
 
-// Claims jobs until the prefetch window is full, then pumps.
 // True while the data dir is under storage.min-free-megabytes; says so
 // once when it starts and once when it ends.
 bool short_of_space(head_ptr self) {
@@ -292,6 +295,7 @@ bool short_of_space(head_ptr self) {
   return st.short_of_space;
 }
 
+// Claims jobs until the prefetch window is full, then pumps.
 void fill(head_ptr self) {
   auto& st = self->state;
   const auto& s = st.cfg->settings;

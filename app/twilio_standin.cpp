@@ -6,6 +6,7 @@
 
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 namespace callscribe::app {
 namespace {
@@ -29,7 +30,7 @@ twilio_standin::twilio_standin(std::string account_sid, std::string auth_token, 
       expected_auth_("Basic " + base64(account_sid_ + ":" + auth_token)),
       server_(http::server_options{"127.0.0.1", port, 64 * 1024, 16 * 1024, std::chrono::seconds(10), 2},
               {{"GET", "/2010-04-01/Accounts/*",
-                [this](const http::request& req, http::reply_fn reply) { reply(answer(req)); }},
+                [this](const http::request& req, http::reply_fn reply) { reply_to(req, std::move(reply)); }},
                {"DELETE", "/2010-04-01/Accounts/*",
                 [this](const http::request& req, http::reply_fn reply) { reply(answer(req)); }}}) {
   server_.start();
@@ -115,6 +116,20 @@ int twilio_standin::call_requests(const std::string& call_sid) const {
 int twilio_standin::unauthorised_requests() const {
   std::lock_guard<std::mutex> lock(m_);
   return unauthorised_;
+}
+
+void twilio_standin::reply_to(const http::request& req, http::reply_fn reply) {
+  http::response r = answer(req);
+  const auto delay = std::chrono::milliseconds(download_delay_ms_.load());
+  if (delay.count() == 0 || !ends_with(req.path, ".wav")) {
+    reply(std::move(r));
+    return;
+  }
+  // reply_fn may be called from any thread, also after the server stopped.
+  std::thread([delay, r = std::move(r), reply = std::move(reply)]() mutable {
+    std::this_thread::sleep_for(delay);
+    reply(std::move(r));
+  }).detach();
 }
 
 http::response twilio_standin::answer(const http::request& req) {

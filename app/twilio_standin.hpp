@@ -7,6 +7,8 @@
 
 #include "http/server.hpp"
 
+#include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <mutex>
@@ -40,6 +42,11 @@ public:
                           const std::string& wav_path, const std::string& from, const std::string& to);
   std::vector<std::string> account_list_queries() const; // the query of each Recordings.json page asked
 
+  // For the benches: every recording's audio is answered `delay` after it is
+  // asked for, each on a thread of its own, so downloads at once overlap as at
+  // Twilio (0, the default: at once).
+  void set_download_delay(std::chrono::milliseconds delay) { download_delay_ms_ = delay.count(); }
+
   std::string base() const; // http://127.0.0.1:PORT
   std::string recording_url(const std::string& recording_sid) const;
   int recording_requests(const std::string& recording_sid) const;
@@ -65,6 +72,7 @@ private:
     int list_requests = 0;
   };
   http::response answer(const http::request& req);
+  void reply_to(const http::request& req, http::reply_fn reply);
 
   std::string account_sid_;
   std::string expected_auth_;
@@ -75,6 +83,7 @@ private:
   std::vector<std::pair<std::string, std::string>> lost_; // (call, recording), in order
   std::vector<std::string> account_list_queries_;
   int unauthorised_ = 0;
+  std::atomic<long long> download_delay_ms_{0};
   http::server server_;
 };
 

@@ -14,7 +14,7 @@ packages=(
   libpocketsphinx-dev libsphinxbase-dev pocketsphinx-en-us
   libsndfile1-dev libsamplerate0-dev libmpg123-dev flite sox
   pocketsphinx pocketsphinx-testdata sctk
-  wamerican
+  wamerican wrk
   chromium chromium-driver
   postgresql
 )

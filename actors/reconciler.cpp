@@ -68,6 +68,14 @@ bool sweep(self_ptr self) {
   }
 }
 
+// Another sweep in a few seconds, unless one is on its way already.
+void sweep_soon(self_ptr self) {
+  if (self->state.sweep_soon)
+    return;
+  self->state.sweep_soon = true;
+  self->delayed_send(self, sweep_retry, sweep_atom::value, true);
+}
+
 } // namespace
 
 reconciler_actor::behavior_type reconciler(reconciler_actor::stateful_pointer<reconciler_state> self,
@@ -86,26 +94,18 @@ reconciler_actor::behavior_type reconciler(reconciler_actor::stateful_pointer<re
       [self](sweep_atom, bool retry) {
         log_scope scope("reconciler");
         auto& st = self->state;
-        if (!retry) {
-          if (!st.sweep_soon) {
-            st.sweep_soon = true;
-            self->delayed_send(self, sweep_retry, sweep_atom::value, true);
-          }
-          return;
-        }
+        if (!retry)
+          return sweep_soon(self);
+        st.sweep_soon = false;
         try {
           // The callback was lost to a refused write: wait until one works.
           storage::probe_write(*st.db, st.cfg->settings.node_id);
         } catch (const std::exception&) {
-          self->delayed_send(self, sweep_retry, sweep_atom::value, true);
-          return;
+          return sweep_soon(self);
         }
-        st.sweep_soon = false;
         spdlog::info("ℹ️ [RECONCILE] The database takes writes again: sweeping for callbacks it refused");
-        if (!sweep(self)) {
-          st.sweep_soon = true;
-          self->delayed_send(self, sweep_retry, sweep_atom::value, true);
-        }
+        if (!sweep(self))
+          sweep_soon(self);
       },
   };
 }

@@ -1,6 +1,7 @@
 // businesses (upserted from businesses.json at start) and calls (who a call
 // belongs to, kept so later callbacks without numbers can be resolved).
 #include "storage/business_store.hpp"
+#include "storage/prepared.hpp"
 #include "storage/transaction.hpp"
 
 #include <soci/soci.h>
@@ -38,6 +39,86 @@ std::vector<business> select_businesses(soci::session& sql, const std::string& w
   return out;
 }
 
+// The intake's queries, prepared once per connection (storage/prepared.hpp):
+// every callback runs them.
+struct business_by_phone {
+  std::string phone_number;
+  business b;
+  long long id = 0;
+  static const char* sql() {
+    return "SELECT id, name, phone_number, forward_to, language, places_json, services_json FROM businesses "
+           "WHERE phone_number = :phone";
+  }
+  void bind(soci::statement& st) {
+    st.exchange(soci::into(id));
+    st.exchange(soci::into(b.name));
+    st.exchange(soci::into(b.phone_number));
+    st.exchange(soci::into(b.forward_to));
+    st.exchange(soci::into(b.language));
+    st.exchange(soci::into(b.places_json));
+    st.exchange(soci::into(b.services_json));
+    st.exchange(soci::use(phone_number));
+  }
+};
+
+// Callbacks arrive with different subsets of the fields: what one leaves
+// empty must not erase what another told us.
+struct upsert_call {
+  call_record c;
+  long long business_id = 0;
+  soci::indicator business_ind = soci::i_null;
+  std::string now;
+  static const char* sql() {
+    return "INSERT INTO calls (call_sid, business_id, from_number, to_number, direction, status, "
+           "idempotency_token, created_at, updated_at) VALUES (:call_sid, :business_id, :from_number, "
+           ":to_number, :direction, :status, :token, :created_at, :updated_at) "
+           "ON CONFLICT (call_sid) DO UPDATE SET "
+           "business_id = COALESCE(excluded.business_id, calls.business_id), "
+           "from_number = CASE WHEN excluded.from_number = '' THEN calls.from_number "
+           "ELSE excluded.from_number END, "
+           "to_number = CASE WHEN excluded.to_number = '' THEN calls.to_number "
+           "ELSE excluded.to_number END, "
+           "direction = CASE WHEN excluded.direction = '' THEN calls.direction "
+           "ELSE excluded.direction END, "
+           "status = CASE WHEN excluded.status = '' THEN calls.status ELSE excluded.status END, "
+           "idempotency_token = CASE WHEN excluded.idempotency_token = '' THEN calls.idempotency_token "
+           "ELSE excluded.idempotency_token END, "
+           "updated_at = excluded.updated_at";
+  }
+  void bind(soci::statement& st) {
+    st.exchange(soci::use(c.call_sid));
+    st.exchange(soci::use(business_id, business_ind));
+    st.exchange(soci::use(c.from_number));
+    st.exchange(soci::use(c.to_number));
+    st.exchange(soci::use(c.direction));
+    st.exchange(soci::use(c.status));
+    st.exchange(soci::use(c.idempotency_token));
+    st.exchange(soci::use(now));
+    st.exchange(soci::use(now));
+  }
+};
+
+struct call_by_sid {
+  std::string call_sid;
+  call_record c;
+  long long business_id = 0;
+  soci::indicator business_ind = soci::i_null;
+  static const char* sql() {
+    return "SELECT call_sid, business_id, from_number, to_number, direction, status, idempotency_token "
+           "FROM calls WHERE call_sid = :call_sid";
+  }
+  void bind(soci::statement& st) {
+    st.exchange(soci::into(c.call_sid));
+    st.exchange(soci::into(business_id, business_ind));
+    st.exchange(soci::into(c.from_number));
+    st.exchange(soci::into(c.to_number));
+    st.exchange(soci::into(c.direction));
+    st.exchange(soci::into(c.status));
+    st.exchange(soci::into(c.idempotency_token));
+    st.exchange(soci::use(call_sid));
+  }
+};
+
 } // namespace
 
 business_store::business_store(database& db) : db_(db) {}
@@ -72,10 +153,13 @@ std::optional<business> business_store::find(std::int64_t id) {
 
 std::optional<business> business_store::find_by_phone(const std::string& phone_number) {
   return guarded("reading business " + phone_number, [&]() -> std::optional<business> {
-    auto rows = select_businesses(db_.session(), "WHERE phone_number = :phone", phone_number);
-    if (rows.empty())
+    prepared<business_by_phone> q(db_);
+    q->phone_number = phone_number;
+    if (!q.run())
       return std::nullopt;
-    return rows.front();
+    business out = q->b;
+    out.id = q->id;
+    return out;
   });
 }
 
@@ -87,49 +171,25 @@ call_store::call_store(database& db) : db_(db) {}
 
 void call_store::upsert(const call_record& c) {
   guarded("storing call " + c.call_sid, [&] {
-    std::string now = iso8601_utc(now_us());
-    long long business_id = c.business_id.value_or(0);
-    soci::indicator business_ind = c.business_id ? soci::i_ok : soci::i_null;
-    // Callbacks arrive with different subsets of the fields: what one leaves
-    // empty must not erase what another told us.
-    db_.session()
-        << "INSERT INTO calls (call_sid, business_id, from_number, to_number, direction, status, "
-           "idempotency_token, created_at, updated_at) VALUES (:call_sid, :business_id, :from_number, "
-           ":to_number, :direction, :status, :token, :created_at, :updated_at) "
-           "ON CONFLICT (call_sid) DO UPDATE SET "
-           "business_id = COALESCE(excluded.business_id, calls.business_id), "
-           "from_number = CASE WHEN excluded.from_number = '' THEN calls.from_number "
-           "ELSE excluded.from_number END, "
-           "to_number = CASE WHEN excluded.to_number = '' THEN calls.to_number "
-           "ELSE excluded.to_number END, "
-           "direction = CASE WHEN excluded.direction = '' THEN calls.direction "
-           "ELSE excluded.direction END, "
-           "status = CASE WHEN excluded.status = '' THEN calls.status ELSE excluded.status END, "
-           "idempotency_token = CASE WHEN excluded.idempotency_token = '' THEN calls.idempotency_token "
-           "ELSE excluded.idempotency_token END, "
-           "updated_at = excluded.updated_at",
-        soci::use(c.call_sid), soci::use(business_id, business_ind), soci::use(c.from_number),
-        soci::use(c.to_number), soci::use(c.direction), soci::use(c.status), soci::use(c.idempotency_token),
-        soci::use(now), soci::use(now);
+    prepared<upsert_call> q(db_);
+    q->c = c;
+    q->business_id = c.business_id.value_or(0);
+    q->business_ind = c.business_id ? soci::i_ok : soci::i_null;
+    q->now = iso8601_utc(now_us());
+    q.run();
   });
 }
 
 std::optional<call_record> call_store::find(const std::string& call_sid) {
   return guarded("reading call " + call_sid, [&]() -> std::optional<call_record> {
-    call_record c;
-    long long business_id = 0;
-    soci::indicator business_ind = soci::i_null;
-    db_.session()
-        << "SELECT call_sid, business_id, from_number, to_number, direction, status, idempotency_token "
-           "FROM calls WHERE call_sid = :call_sid",
-        soci::use(call_sid), soci::into(c.call_sid), soci::into(business_id, business_ind),
-        soci::into(c.from_number), soci::into(c.to_number), soci::into(c.direction), soci::into(c.status),
-        soci::into(c.idempotency_token);
-    if (!db_.session().got_data())
+    prepared<call_by_sid> q(db_);
+    q->call_sid = call_sid;
+    if (!q.run())
       return std::nullopt;
-    if (business_ind == soci::i_ok)
-      c.business_id = business_id;
-    return c;
+    call_record out = q->c;
+    out.business_id =
+        q->business_ind == soci::i_ok ? std::optional<std::int64_t>(q->business_id) : std::nullopt;
+    return out;
   });
 }
 

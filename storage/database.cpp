@@ -12,6 +12,7 @@
 #include <chrono>
 #include <ctime>
 #include <filesystem>
+#include <unordered_map>
 
 namespace callscribe::storage {
 
@@ -146,6 +147,8 @@ std::optional<std::int64_t> parse_iso8601_utc(const std::string& text) {
 struct database::impl {
   std::unique_ptr<soci::session> sql;
   bool sqlite = true;
+  // Declared after `sql`, so destroyed (finalized) before it.
+  std::unordered_map<std::type_index, std::unique_ptr<prepared_entry>> prepared;
 };
 
 database::database() : impl_(std::make_unique<impl>()) {}
@@ -212,6 +215,22 @@ bool database::is_sqlite() const {
 
 soci::session& database::session() {
   return *impl_->sql;
+}
+
+database::prepared_entry* database::find_prepared(std::type_index query) {
+  auto it = impl_->prepared.find(query);
+  return it == impl_->prepared.end() ? nullptr : it->second.get();
+}
+
+database::prepared_entry& database::keep_prepared(std::type_index query,
+                                                  std::unique_ptr<prepared_entry> entry) {
+  auto& slot = impl_->prepared[query];
+  slot = std::move(entry);
+  return *slot;
+}
+
+void database::forget_prepared(std::type_index query) {
+  impl_->prepared.erase(query);
 }
 
 write_transaction::write_transaction(database& db) : db_(db) {

@@ -7,6 +7,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <typeindex>
 
 namespace soci {
 class session;
@@ -65,6 +66,15 @@ public:
 
   // For storage/ internals only.
   soci::session& session();
+
+  // For storage/prepared.hpp only: the statements prepared on this
+  // connection, one per query type, closed before the connection.
+  struct prepared_entry {
+    virtual ~prepared_entry() = default;
+  };
+  prepared_entry* find_prepared(std::type_index query);
+  prepared_entry& keep_prepared(std::type_index query, std::unique_ptr<prepared_entry> entry);
+  void forget_prepared(std::type_index query);
 
 private:
   database();

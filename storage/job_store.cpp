@@ -1,6 +1,7 @@
 // recording_jobs: insert, claim under a lease, and the lease-guarded updates
 // that move a job through its stages.
 #include "storage/job_store.hpp"
+#include "storage/prepared.hpp"
 #include "storage/transaction.hpp"
 
 #include <soci/soci.h>
@@ -73,6 +74,71 @@ struct job_row {
     out.extraction_confidence =
         confidence_ind == soci::i_ok ? std::optional<double>(confidence) : std::nullopt;
     return out;
+  }
+};
+
+// The intake's queries, prepared once per connection (storage/prepared.hpp):
+// a burst of callbacks runs them thousands of times a second.
+struct job_by_id {
+  long long id = 0;
+  job_row row;
+  static std::string sql() { return job_columns + "WHERE id = :id"; }
+  void bind(soci::statement& st) {
+    row.bind(st);
+    st.exchange(soci::use(id));
+  }
+};
+
+struct job_by_recording_sid {
+  std::string recording_sid;
+  job_row row;
+  static std::string sql() { return job_columns + "WHERE recording_sid = :recording_sid"; }
+  void bind(soci::statement& st) {
+    row.bind(st);
+    st.exchange(soci::use(recording_sid));
+  }
+};
+
+struct job_id_by_recording_sid {
+  std::string recording_sid;
+  long long id = 0;
+  static const char* sql() { return "SELECT id FROM recording_jobs WHERE recording_sid = :recording_sid"; }
+  void bind(soci::statement& st) {
+    st.exchange(soci::into(id));
+    st.exchange(soci::use(recording_sid));
+  }
+};
+
+// ON CONFLICT keeps a duplicate delivery racing the first one from failing
+// on the unique key; RETURNING gives no row then.
+struct insert_job {
+  new_job job;
+  long long business_id = 0;
+  soci::indicator business_ind = soci::i_null;
+  std::string state, now;
+  long long id = 0;
+  static const char* sql() {
+    return "INSERT INTO recording_jobs (call_sid, recording_sid, recording_url, business_id, from_number, "
+           "to_number, state, last_error, channels, duration_seconds, trace_id, created_at, updated_at) "
+           "VALUES (:call_sid, :recording_sid, :recording_url, :business_id, :from_number, :to_number, "
+           ":state, :last_error, :channels, :duration_seconds, :trace_id, :created_at, :updated_at) "
+           "ON CONFLICT (recording_sid) DO NOTHING RETURNING id";
+  }
+  void bind(soci::statement& st) {
+    st.exchange(soci::into(id));
+    st.exchange(soci::use(job.call_sid));
+    st.exchange(soci::use(job.recording_sid));
+    st.exchange(soci::use(job.recording_url));
+    st.exchange(soci::use(business_id, business_ind));
+    st.exchange(soci::use(job.from_number));
+    st.exchange(soci::use(job.to_number));
+    st.exchange(soci::use(state));
+    st.exchange(soci::use(job.dead_reason));
+    st.exchange(soci::use(job.channels));
+    st.exchange(soci::use(job.duration_seconds));
+    st.exchange(soci::use(job.trace_id));
+    st.exchange(soci::use(now));
+    st.exchange(soci::use(now));
   }
 };
 
@@ -162,51 +228,39 @@ job_store::job_store(database& db) : db_(db) {}
 
 insert_result job_store::insert(const new_job& job) {
   return guarded("storing the job for recording " + job.recording_sid, [&] {
-    auto& sql = db_.session();
-    long long business_id = job.business_id.value_or(0);
-    soci::indicator business_ind = job.business_id ? soci::i_ok : soci::i_null;
-    std::string state = job.dead_reason.empty() ? "queued" : "dead";
-    std::string now = iso8601_utc(now_us());
-    long long id = 0;
-    // ON CONFLICT keeps a duplicate delivery racing the first one from
-    // failing on the unique key; RETURNING gives no row then.
-    sql << "INSERT INTO recording_jobs (call_sid, recording_sid, recording_url, business_id, from_number, "
-           "to_number, state, last_error, channels, duration_seconds, trace_id, created_at, updated_at) "
-           "VALUES (:call_sid, :recording_sid, :recording_url, :business_id, :from_number, :to_number, "
-           ":state, "
-           ":last_error, :channels, :duration_seconds, :trace_id, :created_at, :updated_at) "
-           "ON CONFLICT (recording_sid) DO NOTHING RETURNING id",
-        soci::use(job.call_sid), soci::use(job.recording_sid), soci::use(job.recording_url),
-        soci::use(business_id, business_ind), soci::use(job.from_number), soci::use(job.to_number),
-        soci::use(state), soci::use(job.dead_reason), soci::use(job.channels),
-        soci::use(job.duration_seconds), soci::use(job.trace_id), soci::use(now), soci::use(now),
-        soci::into(id);
-    if (sql.got_data())
-      return insert_result{id, true};
-    sql << "SELECT id FROM recording_jobs WHERE recording_sid = :recording_sid", soci::use(job.recording_sid),
-        soci::into(id);
-    if (!sql.got_data())
+    prepared<insert_job> q(db_);
+    q->job = job;
+    q->business_id = job.business_id.value_or(0);
+    q->business_ind = job.business_id ? soci::i_ok : soci::i_null;
+    q->state = job.dead_reason.empty() ? "queued" : "dead";
+    q->now = iso8601_utc(now_us());
+    if (q.run())
+      return insert_result{q->id, true};
+    prepared<job_id_by_recording_sid> existing(db_);
+    existing->recording_sid = job.recording_sid;
+    if (!existing.run())
       throw storage_error("the job vanished between insert and read");
-    return insert_result{id, false};
+    return insert_result{existing->id, false};
   });
 }
 
 std::optional<job_record> job_store::find(std::int64_t id) {
   return guarded("reading job " + std::to_string(id), [&]() -> std::optional<job_record> {
-    long long job_id = id;
-    auto rows = select_jobs(db_.session(), "WHERE id = :id", job_id);
-    if (rows.empty())
+    prepared<job_by_id> q(db_);
+    q->id = id;
+    if (!q.run())
       return std::nullopt;
-    return rows.front();
+    return q->row.record();
   });
 }
 
 std::optional<job_record> job_store::find_by_recording_sid(const std::string& recording_sid) {
   return guarded("reading the job of recording " + recording_sid, [&]() -> std::optional<job_record> {
-    auto rows = select_jobs(db_.session(), "WHERE recording_sid = :recording_sid", recording_sid);
-    if (rows.empty())
+    prepared<job_by_recording_sid> q(db_);
+    q->recording_sid = recording_sid;
+    if (!q.run())
       return std::nullopt;
-    return rows.front();
+    return q->row.record();
   });
 }
 

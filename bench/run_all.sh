@@ -40,7 +40,7 @@ if [ "$build" = 1 ]; then
   note "building the benches"
   cmake --build build --target callscribe callscribe_webhook_requests callscribe_bench_trace \
     callscribe_bench_extract callscribe_bench_pipeline callscribe_bench_rss callscribe_bench_startup \
-    callscribe_bench_rtf >"$out/build.txt" 2>&1 || { tail -30 "$out/build.txt" >&2; exit 1; }
+    callscribe_bench_rtf callscribe_bench_intake >"$out/build.txt" 2>&1 || { tail -30 "$out/build.txt" >&2; exit 1; }
 fi
 
 started_load=$(load)
@@ -73,6 +73,15 @@ if wanted 1; then
     row "webhook, $conns connections" "$(n "$rps") requests/s, p50 $(echo $p50), p99 $(echo $p99); non-2xx: $(echo $bad)" \
       "\`bench/bench_webhook.sh $secs\`: wrk posts signed recording-status callbacks, each a new job committed before its 200 (SQLite, WAL, synchronous=FULL), worker paused"
   done < <(grep '^| [0-9]' "$out/1-webhook.txt")
+  count=$(pick 20000 5000)
+  note "1. webhook's parts: checks and group-commit inserts, $count callbacks"
+  measure "webhook's parts" "$out/1-intake.txt" build/callscribe_bench_intake "$count" &&
+  while IFS='|' read -r _ figure value _; do
+    figure=$(echo $figure) value=$(echo $value)
+    case "$figure" in check*|"of which"*|durable*) ;; *) continue ;; esac
+    row "webhook's part: $figure" "$value" \
+      "\`callscribe_bench_intake $count\`: no HTTP, no actors; the checks of signed recording-status callbacks, then storage::record_recordings (the group commit) on a fresh SQLite file, WAL, synchronous=FULL"
+  done < "$out/1-intake.txt"
 fi
 
 if wanted 2; then

@@ -28,6 +28,10 @@ std::string metrics_page(storage::database& db) {
       "# TYPE callscribe_oldest_queued_job_age_seconds gauge\n";
   double age = oldest ? std::max<double>(0, static_cast<double>(storage::now_us() - *oldest) / 1e6) : 0;
   out += metrics::sample_line("callscribe_oldest_queued_job_age_seconds", {}, age);
+  out += "# HELP callscribe_sqlite_memory_bytes Memory SQLite holds in this process, page caches above all\n"
+         "# TYPE callscribe_sqlite_memory_bytes gauge\n";
+  out += metrics::sample_line("callscribe_sqlite_memory_bytes", {},
+                              static_cast<double>(storage::sqlite_memory_bytes()));
   return out;
 }
 

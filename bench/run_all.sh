@@ -153,7 +153,7 @@ if wanted 6; then
   drained=$(field "$f" drained_jobs) stored=$(field "$f" stored)
   if [ "$drained" -ge "$stored" ]; then label="after draining them"
   else label="after draining for $(field "$f" drain_s) s: NOT all, the bound ran out"; fi
-  row "RSS, $label" "$(field "$f" rss_drained_mib) MiB (peak while draining $(field "$f" rss_peak_draining_mib) MiB; $(n "$drained") of $(n "$stored") done in $(field "$f" drain_s) s, $(field "$f" drain_jobs_per_s) jobs/s)" \
+  row "RSS, $label" "$(field "$f" rss_drained_mib) MiB (peak while draining $(field "$f" rss_peak_draining_mib) MiB; $(n "$drained") of $(n "$stored") done in $(field "$f" drain_s) s, $(field "$f" drain_jobs_per_s) jobs/s; SQLite's page caches $(field "$f" sqlite_drained_mib) MiB of it)" \
     "$how, restarted with the worker on, \`command\` engine \`sh -c 'echo …'\`, downloads from the stand-in; gazetteer's place lists loaded by then"
   else
     row "RSS" "FAILED" "see $f"

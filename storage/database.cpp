@@ -144,6 +144,11 @@ std::optional<std::int64_t> parse_iso8601_utc(const std::string& text) {
   return static_cast<std::int64_t>(timegm(&utc)) * 1000000;
 }
 
+std::int64_t sqlite_memory_bytes() {
+  // SOCI's header declares SQLite's API inside namespace sqlite_api.
+  return static_cast<std::int64_t>(sqlite_api::sqlite3_memory_used());
+}
+
 struct database::impl {
   std::unique_ptr<soci::session> sql;
   bool sqlite = true;

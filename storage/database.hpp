@@ -43,6 +43,11 @@ std::optional<std::int64_t> parse_iso8601_utc(const std::string& text);
 // The schema version this binary's migrations end at.
 int latest_schema_version();
 
+// Bytes SQLite holds in this whole process: above all the page cache of
+// each open connection (up to 2 MiB each by default), which fills as the
+// database grows. 0 when no SQLite database was opened.
+std::int64_t sqlite_memory_bytes();
+
 class database {
 public:
   // Opens (and for SQLite creates, with its parent folder) the database.

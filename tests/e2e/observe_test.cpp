@@ -131,7 +131,8 @@ BOOST_AUTO_TEST_CASE(metrics_parse_and_move_as_a_job_runs) {
        {"callscribe_jobs", "callscribe_queue_depth", "callscribe_oldest_queued_job_age_seconds",
         "callscribe_stage_duration_seconds", "callscribe_webhook_requests_total",
         "callscribe_download_retries_total", "callscribe_actor_restarts_total",
-        "callscribe_transcriber_busy_ratio", "callscribe_speech_real_time_factor", "callscribe_build_info"})
+        "callscribe_transcriber_busy_ratio", "callscribe_speech_real_time_factor", "callscribe_build_info",
+        "callscribe_sqlite_memory_bytes"})
     BOOST_TEST(before.types.count(family) == 1u, family);
   BOOST_TEST(before.types.at("callscribe_stage_duration_seconds") == "histogram");
 
@@ -150,6 +151,7 @@ BOOST_AUTO_TEST_CASE(metrics_parse_and_move_as_a_job_runs) {
   moved("callscribe_transcriber_busy_seconds_total", 0.1);
   BOOST_TEST(after.value("callscribe_transcriber_busy_ratio") > 0);
   BOOST_TEST(after.value("callscribe_trace_events_written_total") > 0);
+  BOOST_TEST(after.value("callscribe_sqlite_memory_bytes") > 0); // the server runs on SQLite here
 
   // A refused callback is counted with its status.
   BOOST_TEST(

@@ -44,6 +44,10 @@ if [ "$build" = 1 ]; then
 fi
 
 started_load=$(load)
+# This machine is a virtual one: the host may take CPU time from it (steal),
+# which stretches every wall-clock figure. Measured over the whole run.
+cpu_times() { awk '/^cpu / { print $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9, $9 }' /proc/stat; }
+read -r started_total started_steal < <(cpu_times)
 rows=()
 row() { rows+=("| $1 | $2 | $3 |"); }
 # measure FIGURE OUTPUT COMMAND...: runs one bench into OUTPUT; on failure a
@@ -177,7 +181,9 @@ build_type=$(sed -n 's/^CMAKE_BUILD_TYPE:STRING=//p' build/CMakeCache.txt)
 commit=$(git rev-parse --short HEAD 2>/dev/null || echo '?')
 git diff --quiet HEAD 2>/dev/null || commit="$commit + local changes"
 echo
-echo "Machine: $(nproc) cores, $cpu; $(date '+%Y-%m-%d %H:%M %Z'); load average $started_load at start, $(load) at end"
+read -r ended_total ended_steal < <(cpu_times)
+steal=$(awk -v t=$((ended_total - started_total)) -v s=$((ended_steal - started_steal)) 'BEGIN { printf "%.0f", t > 0 ? 100 * s / t : 0 }')
+echo "Machine: $(nproc) cores, $cpu; $(date '+%Y-%m-%d %H:%M %Z'); load average $started_load at start, $(load) at end; CPU time taken by the host (steal): $steal % of the run"
 echo "Build: $build_type, commit $commit$([ "$quick" = 1 ] && echo '; --quick (smaller runs)')"
 echo
 echo "| figure | value | how |"

@@ -10,45 +10,13 @@ namespace callscribe::storage {
 
 namespace {
 
-// `params` bind the placeholders of `where`, in order.
-template <class... Params>
-std::vector<business> select_businesses(soci::session& sql, const std::string& where,
-                                        const Params&... params) {
-  std::vector<business> out;
-  business b;
-  long long b_id = 0;
-  soci::statement st(sql);
-  st.exchange(soci::into(b_id));
-  st.exchange(soci::into(b.name));
-  st.exchange(soci::into(b.phone_number));
-  st.exchange(soci::into(b.forward_to));
-  st.exchange(soci::into(b.language));
-  st.exchange(soci::into(b.places_json));
-  st.exchange(soci::into(b.services_json));
-  (st.exchange(soci::use(params)), ...);
-  st.alloc();
-  st.prepare(
-      "SELECT id, name, phone_number, forward_to, language, places_json, services_json FROM businesses " +
-      where + " ORDER BY id");
-  st.define_and_bind();
-  st.execute(false);
-  while (st.fetch()) {
-    b.id = b_id;
-    out.push_back(b);
-  }
-  return out;
-}
+const std::string business_columns =
+    "SELECT id, name, phone_number, forward_to, language, places_json, services_json FROM businesses ";
 
-// The intake's queries, prepared once per connection (storage/prepared.hpp):
-// every callback runs them.
-struct business_by_phone {
-  std::string phone_number;
+// One row of business_columns, bound by position.
+struct business_row {
   business b;
   long long id = 0;
-  static const char* sql() {
-    return "SELECT id, name, phone_number, forward_to, language, places_json, services_json FROM businesses "
-           "WHERE phone_number = :phone";
-  }
   void bind(soci::statement& st) {
     st.exchange(soci::into(id));
     st.exchange(soci::into(b.name));
@@ -57,6 +25,40 @@ struct business_by_phone {
     st.exchange(soci::into(b.language));
     st.exchange(soci::into(b.places_json));
     st.exchange(soci::into(b.services_json));
+  }
+  business record() const {
+    business out = b;
+    out.id = id;
+    return out;
+  }
+};
+
+// `params` bind the placeholders of `where`, in order.
+template <class... Params>
+std::vector<business> select_businesses(soci::session& sql, const std::string& where,
+                                        const Params&... params) {
+  std::vector<business> out;
+  business_row row;
+  soci::statement st(sql);
+  row.bind(st);
+  (st.exchange(soci::use(params)), ...);
+  st.alloc();
+  st.prepare(business_columns + where + " ORDER BY id");
+  st.define_and_bind();
+  st.execute(false);
+  while (st.fetch())
+    out.push_back(row.record());
+  return out;
+}
+
+// The intake's queries, prepared once per connection (storage/prepared.hpp):
+// every callback runs them.
+struct business_by_phone {
+  std::string phone_number;
+  business_row row;
+  static std::string sql() { return business_columns + "WHERE phone_number = :phone"; }
+  void bind(soci::statement& st) {
+    row.bind(st);
     st.exchange(soci::use(phone_number));
   }
 };
@@ -157,9 +159,7 @@ std::optional<business> business_store::find_by_phone(const std::string& phone_n
     q->phone_number = phone_number;
     if (!q.run())
       return std::nullopt;
-    business out = q->b;
-    out.id = q->id;
-    return out;
+    return q->row.record();
   });
 }
 

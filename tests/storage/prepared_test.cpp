@@ -113,3 +113,37 @@ BOOST_AUTO_TEST_CASE(a_prepared_query_that_gives_two_rows_is_an_error) {
   BOOST_TEST(again.run());
   BOOST_TEST(again->text == "second");
 }
+
+BOOST_AUTO_TEST_CASE(a_prepared_query_failing_inside_a_transaction_leaves_the_connection_usable) {
+  // On PostgreSQL the failure aborts the transaction: whatever the dropped
+  // statement does as it goes must neither throw out of a destructor nor
+  // leave the connection unusable once the transaction has rolled back.
+  scratch_db s;
+  make_notes(s.db);
+  BOOST_TEST(note(s.db, "a") == "first");
+  {
+    write_transaction tx(s.db);
+    s.db.session() << "DROP TABLE prepared_notes";
+    BOOST_CHECK_THROW(note(s.db, "a"), std::exception);
+  }
+  BOOST_TEST(note(s.db, "a") == "first");
+}
+
+BOOST_AUTO_TEST_CASE(a_lost_postgresql_connection_drops_its_prepared_statements_cleanly,
+                     *callscribe::storage::test::postgresql_only()) {
+  // Closing a named PostgreSQL statement sends DEALLOCATE: on a connection
+  // the server has ended, that must fail quietly, both when a failed run
+  // drops its statement and when the database closes with others kept.
+  scratch_db s;
+  make_notes(s.db);
+  {
+    auto db = s.another();
+    BOOST_TEST(note(db, "a") == "first");
+    BOOST_TEST(!job_store(db).find_by_recording_sid("RE-none").has_value());
+    int pid = 0;
+    db.session() << "SELECT pg_backend_pid()", soci::into(pid);
+    s.db.session() << "SELECT pg_terminate_backend(" + std::to_string(pid) + ")";
+    BOOST_CHECK_THROW(note(db, "a"), std::exception);
+  }
+  BOOST_TEST(note(s.db, "b") == "second");
+}

@@ -39,7 +39,12 @@ using namespace std::chrono_literals;
 using namespace callscribe::testing::e2e;
 
 BOOST_AUTO_TEST_CASE(start_up_lines) {
-  auto log = shared().server->log();
+  // The supervisor logs them once every actor is started; readiness can
+  // answer a moment before (seen under ASan on a loaded machine).
+  auto& server = *shared().server;
+  wait_until(
+      [&] { return server.log().find("✅ [BACKGROUND] Recording worker started") != std::string::npos; }, 30s);
+  auto log = server.log();
   expect_in_order(
       log, {"✅ [OFFLINE_STT] Recording worker loop started", "✅ [BACKGROUND] Recording worker started"});
   BOOST_TEST(log.find(auth_token) == std::string::npos, "the auth token reached the log");

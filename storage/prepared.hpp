@@ -1,7 +1,7 @@
 // For storage/ internals: statements prepared once per connection and run
 // many times. SQLite spends most of a small statement's time compiling it:
 // under a burst of callbacks, compiling the intake's five statements anew
-// for every callback was 38 % of the server's CPU (docs/benchmarks.md).
+// for every callback was 38 % of the server's CPU (README, "The webhook under load").
 #pragma once
 
 #include "storage/database.hpp"

@@ -52,8 +52,14 @@ transcriber_actor::behavior_type transcriber(transcriber_actor::stateful_pointer
   st.db.emplace(storage::database::open(cfg->settings.db_url, cfg->settings.db_password));
   st.gazetteer = cfg->gazetteer;
   // Made here, in the transcriber's own thread, once: loading a model is slow.
+  // Until it is made, /readyz says the engine is loading.
+  metrics::process().speech_engine_ready(false);
   try {
+    const auto loading_since = now_us();
     st.engine = cfg->make_engine();
+    metrics::process().speech_engine_ready(true);
+    spdlog::info("✅ [OFFLINE_STT] Speech engine ready: {} ({} ms)", st.engine->name(),
+                 (now_us() - loading_since) / 1000);
   } catch (const std::exception& e) {
     spdlog::error("❌ [OFFLINE_STT] Cannot start the speech engine: {}", e.what());
     self->quit(make_error(errc::engine_lost, e.what()));
@@ -95,8 +101,10 @@ transcriber_actor::behavior_type transcriber(transcriber_actor::stateful_pointer
           spdlog::error("❌ [OFFLINE_STT] Speech engine failed on {}: {}", job.call_sid, e.what());
           record_hop(self->system(), job.job_id, "transcriber", "failed", job.trace, handled_at,
                      std::string("speech engine failed: ") + e.what());
+          metrics::process().speech_engine_ready(false);
           try {
             st.engine = st.cfg->make_engine();
+            metrics::process().speech_engine_ready(true);
           } catch (const std::exception& again) {
             spdlog::error("❌ [OFFLINE_STT] Could not restart the speech engine: {}", again.what());
             auto lost = make_error(errc::engine_lost, again.what());

@@ -253,6 +253,12 @@ nlohmann::json readiness(caf::actor_system& sys, const config::settings& s) {
     if (!up)
       not_ready(std::string("actor ") + name + " is not running");
   }
+  // The transcriber is registered the moment it starts; its engine (PocketSphinx
+  // loads its model for about half a second) comes after.
+  const bool engine = metrics::process().speech_engine_ready();
+  out["speech_engine"] = engine ? "ready" : "loading";
+  if (!engine)
+    not_ready("speech engine: not loaded yet");
   const auto room = storage::check_free_space(s.data_dir, s.min_free_megabytes);
   if (room.measured)
     out["disk"] = {{"free_bytes", room.available_bytes}, {"threshold_bytes", room.threshold_bytes}};

@@ -42,6 +42,9 @@ pipeline_metrics::pipeline_metrics()
                         std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
                     return up > 0 ? transcriber_busy_.value() / up : 0.0;
                   });
+  reg_.make_gauge("callscribe_speech_engine_ready",
+                  "1 when the transcriber has its speech engine (model loaded) and takes work",
+                  [this] { return engine_ready_.load() ? 1.0 : 0.0; });
   reg_.make_gauge("callscribe_build_info", "Version and commit of this binary; always 1", [] { return 1.0; },
                   {{"version", version()}, {"commit", commit()}});
   reg_.make_gauge("callscribe_uptime_seconds", "Seconds since this process started", [this] {

@@ -6,6 +6,7 @@
 
 #include "metrics/registry.hpp"
 
+#include <atomic>
 #include <chrono>
 #include <string>
 
@@ -25,6 +26,10 @@ public:
   void transcribed(double busy_seconds, double real_time_factor);
   void trace_written(std::uint64_t n) { trace_written_.add(n); }
   void trace_dropped(std::uint64_t n) { trace_dropped_.add(n); }
+  // The transcriber has its speech engine (PocketSphinx's model loaded, or an
+  // API engine set up) and takes work; /readyz waits for it.
+  void speech_engine_ready(bool ready) { engine_ready_.store(ready); }
+  bool speech_engine_ready() const { return engine_ready_.load(); }
 
   const registry& all() const { return reg_; }
   registry& all() { return reg_; }
@@ -39,6 +44,7 @@ private:
   histogram& rtf_;
   counter& trace_written_;
   counter& trace_dropped_;
+  std::atomic<bool> engine_ready_{false};
 };
 
 // The process's one set (a function-local static, made on first use).

@@ -9,6 +9,7 @@
 #include "actors/pipeline.hpp"
 #include "actors/roles.hpp"
 #include "actors/supervisor.hpp"
+#include "metrics/pipeline_metrics.hpp"
 #include "storage/business_store.hpp"
 #include "storage/intake.hpp"
 #include "storage/job_store.hpp"
@@ -72,8 +73,9 @@ struct engine_log {
   int fail_once_on = 0;     // throw the first time this job is heard
   int factory_fails_on = 0; // the factory's Nth call throws (the engine cannot be made)
   bool factory_always_fails_after_first = false;
-  int silent_job = 0;  // this job's recording has no words
-  int corrupt_job = 0; // this job's "recording" is an HTML error page
+  int silent_job = 0;          // this job's recording has no words
+  int corrupt_job = 0;         // this job's "recording" is an HTML error page
+  int loads_seen_as_ready = 0; // engines made while readiness said the engine was ready
   speech::recognition_hints last_hints;
 };
 
@@ -165,6 +167,8 @@ struct fixture {
     pipeline->make_engine = [log] {
       std::lock_guard<std::mutex> lock(log->m);
       ++log->engines_made;
+      if (metrics::process().speech_engine_ready())
+        ++log->loads_seen_as_ready;
       if (log->engines_made == log->factory_fails_on ||
           (log->factory_always_fails_after_first && log->engines_made > 1))
         throw std::runtime_error("model files unreadable");
@@ -231,6 +235,9 @@ BOOST_AUTO_TEST_CASE(jobs_reach_the_transcriber_in_enqueue_order_and_end_done) {
     BOOST_TEST(lead->extracted_city == "Boston, MA");
     BOOST_TEST(lead->city == "Boston, MA");
   }
+  // Readiness followed the engine: not ready while it was made, ready after.
+  BOOST_TEST(heard->loads_seen_as_ready == 0);
+  BOOST_TEST(metrics::process().speech_engine_ready());
   // The engine heard the business's words: its services, then its largest places.
   BOOST_TEST(heard->last_hints.language == "en");
   BOOST_REQUIRE(!heard->last_hints.phrases.empty());
@@ -260,6 +267,8 @@ BOOST_AUTO_TEST_CASE(a_failed_transcriber_is_replaced_and_its_job_and_the_next_c
   start();
   run_with_timers();
   BOOST_TEST(heard->engines_made == 3);
+  BOOST_TEST(heard->loads_seen_as_ready == 0); // each remake, in place or by the replacement
+  BOOST_TEST(metrics::process().speech_engine_ready());
   BOOST_TEST(heard->jobs_heard == (std::vector<int>{1, 2, 2, 3}), boost::test_tools::per_element());
   for (int n : {1, 2, 3})
     BOOST_TEST(storage::to_string(job(n).state) == "done");
@@ -356,7 +365,8 @@ BOOST_AUTO_TEST_CASE(too_many_restarts_stop_the_whole_pipeline_with_a_reason) {
   start();
   run_with_timers(40);
   BOOST_TEST(gave_up.find("transcriber failed") != std::string::npos, gave_up);
-  // Nothing is left running to claim more work.
+  // No engine: readiness says so. Nothing is left running to claim more work.
+  BOOST_TEST(!metrics::process().speech_engine_ready());
   BOOST_TEST(!roles::find<downloader_actor>(sys, roles::downloader));
   BOOST_TEST(!roles::find<webhook_actor>(sys, roles::webhook));
   // The job was acknowledged: it stays in the job store, not done.

@@ -47,6 +47,11 @@ BOOST_AUTO_TEST_CASE(start_up_lines) {
   auto log = server.log();
   expect_in_order(
       log, {"✅ [OFFLINE_STT] Recording worker loop started", "✅ [BACKGROUND] Recording worker started"});
+  // The transcriber's own thread says when its model is loaded (readiness
+  // waits for it), with how long it took.
+  const std::string engine_ready = "✅ [OFFLINE_STT] Speech engine ready: pocketsphinx (";
+  BOOST_TEST(wait_until([&] { return server.log().find(engine_ready) != std::string::npos; }, 30s));
+  log = server.log();
   BOOST_TEST(log.find(auth_token) == std::string::npos, "the auth token reached the log");
 }
 
@@ -970,10 +975,24 @@ BOOST_AUTO_TEST_CASE(simulate_call_says_what_is_missing) {
 
 BOOST_AUTO_TEST_CASE(readiness_says_why_and_follows_the_database) {
   deployment d("ready");
-  auto ready = http::testing::curl_request("GET", d.server->url("/readyz"));
+  // The port is open before PocketSphinx's model is loaded: until it is,
+  // readiness is 503 and says that alone.
+  http::testing::client_reply ready;
+  BOOST_TEST(wait_until(
+      [&] {
+        ready = http::testing::curl_request("GET", d.server->url("/readyz"));
+        if (ready.status == 503) {
+          auto early = json_of(ready);
+          BOOST_TEST(early.value("speech_engine", "") == "loading", early.dump());
+          BOOST_TEST(early["reasons"].dump() == R"(["speech engine: not loaded yet"])", early.dump());
+        }
+        return ready.status != 503;
+      },
+      30s));
   BOOST_TEST(ready.status == 200, ready.body);
   auto body = json_of(ready);
   BOOST_TEST(body.value("ready", false));
+  BOOST_TEST(body.value("speech_engine", "") == "ready");
   BOOST_TEST(body["actors"].value("webhook", "") == "up");
   BOOST_TEST(body["actors"].value("downloader", "") == "up");
   BOOST_TEST(body["disk"].value("free_bytes", 0ULL) > 0u);

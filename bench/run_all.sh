@@ -182,7 +182,8 @@ commit=$(git rev-parse --short HEAD 2>/dev/null || echo '?')
 git diff --quiet HEAD 2>/dev/null || commit="$commit + local changes"
 echo
 read -r ended_total ended_steal < <(cpu_times)
-steal=$(awk -v t=$((ended_total - started_total)) -v s=$((ended_steal - started_steal)) 'BEGIN { printf "%.0f", t > 0 ? 100 * s / t : 0 }')
+# (In parentheses: a bare ">" in awk's printf is a redirection to a file.)
+steal=$(awk -v t=$((ended_total - started_total)) -v s=$((ended_steal - started_steal)) 'BEGIN { printf "%.0f", (t > 0 ? 100 * s / t : 0) }')
 echo "Machine: $(nproc) cores, $cpu; $(date '+%Y-%m-%d %H:%M %Z'); load average $started_load at start, $(load) at end; CPU time taken by the host (steal): $steal % of the run"
 echo "Build: $build_type, commit $commit$([ "$quick" = 1 ] && echo '; --quick (smaller runs)')"
 echo

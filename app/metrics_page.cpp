@@ -3,6 +3,8 @@
 #include "metrics/pipeline_metrics.hpp"
 #include "storage/job_store.hpp"
 
+#include <malloc.h>
+
 namespace callscribe::app {
 
 std::string metrics_page(storage::database& db) {
@@ -32,6 +34,17 @@ std::string metrics_page(storage::database& db) {
          "# TYPE callscribe_sqlite_memory_bytes gauge\n";
   out += metrics::sample_line("callscribe_sqlite_memory_bytes", {},
                               static_cast<double>(storage::sqlite_memory_bytes()));
+  // glibc's own account: what the program holds, and what malloc keeps free
+  // without giving it back. Resident memory far above the first means the
+  // heap is fragmented, not that something leaks.
+  const struct mallinfo2 heap = mallinfo2();
+  out += "# HELP callscribe_malloc_in_use_bytes Bytes of the heap this process holds allocated (glibc)\n"
+         "# TYPE callscribe_malloc_in_use_bytes gauge\n";
+  out += metrics::sample_line("callscribe_malloc_in_use_bytes", {},
+                              static_cast<double>(heap.uordblks + heap.hblkhd));
+  out += "# HELP callscribe_malloc_free_bytes Bytes glibc's malloc holds free and has not returned\n"
+         "# TYPE callscribe_malloc_free_bytes gauge\n";
+  out += metrics::sample_line("callscribe_malloc_free_bytes", {}, static_cast<double>(heap.fordblks));
   return out;
 }
 

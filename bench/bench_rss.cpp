@@ -63,6 +63,8 @@ int main(int argc, char** argv) {
   server.start();
   // What SQLite holds of that memory (its page caches), from /metrics.
   auto sqlite_mib = [&] { return metric(server, "callscribe_sqlite_memory_bytes") / (1024.0 * 1024.0); };
+  // What the program holds on the heap, and what malloc keeps free (glibc).
+  auto heap_mib = [&](const char* name) { return metric(server, name) / (1024.0 * 1024.0); };
   const double started_with_queue = rss_mib(serve_pid());
   const auto drain_started = std::chrono::steady_clock::now();
   auto since = [&] {
@@ -79,21 +81,26 @@ int main(int argc, char** argv) {
     if (since() - shown >= 10) {
       shown = since();
       std::fprintf(stderr,
-                   "rss bench: drained %lld of %lld in %.0f s (%.0f jobs/s), RSS %.1f MiB, SQLite %.1f MiB\n",
-                   drained, stored, shown, drained / shown, rss_mib(serve_pid()), sqlite_mib());
+                   "rss bench: drained %lld of %lld in %.0f s (%.0f jobs/s), RSS %.1f MiB, SQLite %.1f MiB, "
+                   "heap in use %.1f MiB, malloc free %.1f MiB\n",
+                   drained, stored, shown, drained / shown, rss_mib(serve_pid()), sqlite_mib(),
+                   heap_mib("callscribe_malloc_in_use_bytes"), heap_mib("callscribe_malloc_free_bytes"));
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
   }
   const double drain_s = since();
   const double after = settled_rss();
   const double sqlite_after = sqlite_mib();
+  const double heap_after = heap_mib("callscribe_malloc_in_use_bytes");
+  const double free_after = heap_mib("callscribe_malloc_free_bytes");
   const long long dead = setup.count("SELECT COUNT(*) FROM recording_jobs WHERE state = 'dead'");
   server.terminate();
   std::printf(
       "jobs %d stored %lld refused %ld post_s %.1f rss_idle_mib %.1f rss_queued_mib %.1f "
       "rss_restart_with_queue_mib %.1f drained_jobs %lld dead %lld drain_s %.1f drain_jobs_per_s %.1f "
-      "rss_peak_draining_mib %.1f rss_drained_mib %.1f sqlite_drained_mib %.1f\n",
+      "rss_peak_draining_mib %.1f rss_drained_mib %.1f sqlite_drained_mib %.1f heap_in_use_drained_mib %.1f "
+      "malloc_free_drained_mib %.1f\n",
       jobs, stored, refused, post_s, idle, queued, started_with_queue, drained, dead, drain_s,
-      drained / drain_s, peak, after, sqlite_after);
+      drained / drain_s, peak, after, sqlite_after, heap_after, free_after);
   return refused == 0 && drained >= stored ? 0 : 1;
 }

@@ -132,7 +132,8 @@ BOOST_AUTO_TEST_CASE(metrics_parse_and_move_as_a_job_runs) {
         "callscribe_stage_duration_seconds", "callscribe_webhook_requests_total",
         "callscribe_download_retries_total", "callscribe_actor_restarts_total",
         "callscribe_transcriber_busy_ratio", "callscribe_speech_real_time_factor", "callscribe_build_info",
-        "callscribe_sqlite_memory_bytes"})
+        "callscribe_sqlite_memory_bytes", "callscribe_speech_engine_ready", "callscribe_malloc_in_use_bytes",
+        "callscribe_malloc_free_bytes"})
     BOOST_TEST(before.types.count(family) == 1u, family);
   BOOST_TEST(before.types.at("callscribe_stage_duration_seconds") == "histogram");
 
@@ -151,7 +152,9 @@ BOOST_AUTO_TEST_CASE(metrics_parse_and_move_as_a_job_runs) {
   moved("callscribe_transcriber_busy_seconds_total", 0.1);
   BOOST_TEST(after.value("callscribe_transcriber_busy_ratio") > 0);
   BOOST_TEST(after.value("callscribe_trace_events_written_total") > 0);
-  BOOST_TEST(after.value("callscribe_sqlite_memory_bytes") > 0); // the server runs on SQLite here
+  BOOST_TEST(after.value("callscribe_sqlite_memory_bytes") > 0);   // the server runs on SQLite here
+  BOOST_TEST(after.value("callscribe_malloc_in_use_bytes") > 1e6); // the gazetteer alone holds more
+  BOOST_TEST(after.value("callscribe_malloc_free_bytes") >= 0);
 
   // A refused callback is counted with its status.
   BOOST_TEST(

@@ -213,6 +213,15 @@ struct fixture {
     sched.run();
   }
 
+  // Request timeouts the actor clock still holds: each keeps ~190 bytes and
+  // a reference to its actor until it falls due, answered or not.
+  std::size_t pending_request_timeouts() {
+    std::size_t n = 0;
+    for (const auto& entry : sched.clock().schedule())
+      n += entry.second->subtype == caf::detail::simple_actor_clock::request_timeout_type;
+    return n;
+  }
+
   storage::job_record job(int n) { return *storage::job_store(*db).find_by_recording_sid(sid('R', n)); }
 };
 
@@ -235,6 +244,8 @@ BOOST_AUTO_TEST_CASE(jobs_reach_the_transcriber_in_enqueue_order_and_end_done) {
     BOOST_TEST(lead->extracted_city == "Boston, MA");
     BOOST_TEST(lead->city == "Boston, MA");
   }
+  // Every download was answered, and its timeout left the clock with it.
+  BOOST_TEST(pending_request_timeouts() == 0u);
   // Readiness followed the engine: not ready while it was made, ready after.
   BOOST_TEST(heard->loads_seen_as_ready == 0);
   BOOST_TEST(metrics::process().speech_engine_ready());

@@ -12,8 +12,8 @@
 #include "storage/job_store.hpp"
 #include "storage/node_registry.hpp"
 
-#include <caf/event_based_actor.hpp>
 #include <caf/actor_clock.hpp>
+#include <caf/event_based_actor.hpp>
 #include <caf/stateful_actor.hpp>
 #include <caf/typed_event_based_actor.hpp>
 #include <spdlog/spdlog.h>
@@ -173,7 +173,8 @@ void start_download(head_ptr self, std::int64_t id) {
   // CAF 0.17 keeps a request's timeout in the actor clock until it falls due,
   // answered or not: about 190 bytes and a reference to this actor for the
   // whole budget (970 s by default), which held 12 MiB at 65 jobs/s
-  // (heaptrack, README's known limits). Cancelled as soon as the answer comes.
+  // (heaptrack; README, "Memory over a long drain"). Cancelled as soon as the
+  // answer comes.
   const caf::message_id timeout_id = answer.id();
   answer.then(
       [self, timeout_id](download_result& r) {

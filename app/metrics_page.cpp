@@ -35,8 +35,8 @@ std::string metrics_page(storage::database& db) {
   out += metrics::sample_line("callscribe_sqlite_memory_bytes", {},
                               static_cast<double>(storage::sqlite_memory_bytes()));
   // glibc's own account: what the program holds, and what malloc keeps free
-  // without giving it back. Resident memory far above the first means the
-  // heap is fragmented, not that something leaks.
+  // without giving it back. Memory in use that grows with the jobs is being
+  // held by something; a steady one under a growing RSS is fragmentation.
   const struct mallinfo2 heap = mallinfo2();
   out += "# HELP callscribe_malloc_in_use_bytes Bytes of the heap this process holds allocated (glibc)\n"
          "# TYPE callscribe_malloc_in_use_bytes gauge\n";

@@ -36,6 +36,14 @@ const speech::recognition_hints& hints_for(transcriber_state& st, std::int64_t b
   return st.hints.emplace(business_id, std::move(h)).first->second;
 }
 
+// Makes the speech engine (loading a model is slow); until it is made,
+// /readyz says the engine is loading. Throws what the factory throws.
+void make_engine(transcriber_state& st) {
+  metrics::process().speech_engine_ready(false);
+  st.engine = st.cfg->make_engine();
+  metrics::process().speech_engine_ready(true);
+}
+
 } // namespace
 
 std::size_t utf8_length(const std::string& s) {
@@ -51,13 +59,10 @@ transcriber_actor::behavior_type transcriber(transcriber_actor::stateful_pointer
   st.cfg = cfg;
   st.db.emplace(storage::database::open(cfg->settings.db_url, cfg->settings.db_password));
   st.gazetteer = cfg->gazetteer;
-  // Made here, in the transcriber's own thread, once: loading a model is slow.
-  // Until it is made, /readyz says the engine is loading.
-  metrics::process().speech_engine_ready(false);
+  // Made here, in the transcriber's own thread, once.
   try {
     const auto loading_since = now_us();
-    st.engine = cfg->make_engine();
-    metrics::process().speech_engine_ready(true);
+    make_engine(st);
     spdlog::info("✅ [OFFLINE_STT] Speech engine ready: {} ({} ms)", st.engine->name(),
                  (now_us() - loading_since) / 1000);
   } catch (const std::exception& e) {
@@ -101,10 +106,8 @@ transcriber_actor::behavior_type transcriber(transcriber_actor::stateful_pointer
           spdlog::error("❌ [OFFLINE_STT] Speech engine failed on {}: {}", job.call_sid, e.what());
           record_hop(self->system(), job.job_id, "transcriber", "failed", job.trace, handled_at,
                      std::string("speech engine failed: ") + e.what());
-          metrics::process().speech_engine_ready(false);
           try {
-            st.engine = st.cfg->make_engine();
-            metrics::process().speech_engine_ready(true);
+            make_engine(st);
           } catch (const std::exception& again) {
             spdlog::error("❌ [OFFLINE_STT] Could not restart the speech engine: {}", again.what());
             auto lost = make_error(errc::engine_lost, again.what());

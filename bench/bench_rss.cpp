@@ -61,10 +61,9 @@ int main(int argc, char** argv) {
 
   server.set_env("CALLSCRIBE_WORKER_ENABLED", "true");
   server.start();
-  // What SQLite holds of that memory (its page caches), from /metrics.
-  auto sqlite_mib = [&] { return metric(server, "callscribe_sqlite_memory_bytes") / (1024.0 * 1024.0); };
-  // What the program holds on the heap, and what malloc keeps free (glibc).
-  auto heap_mib = [&](const char* name) { return metric(server, name) / (1024.0 * 1024.0); };
+  // From /metrics: what SQLite holds of that memory (its page caches), what
+  // the program holds on the heap and what malloc keeps free (glibc).
+  auto mib = [&](const char* series) { return metric(server, series) / (1024.0 * 1024.0); };
   const double started_with_queue = rss_mib(serve_pid());
   const auto drain_started = std::chrono::steady_clock::now();
   auto since = [&] {
@@ -83,16 +82,17 @@ int main(int argc, char** argv) {
       std::fprintf(stderr,
                    "rss bench: drained %lld of %lld in %.0f s (%.0f jobs/s), RSS %.1f MiB, SQLite %.1f MiB, "
                    "heap in use %.1f MiB, malloc free %.1f MiB\n",
-                   drained, stored, shown, drained / shown, rss_mib(serve_pid()), sqlite_mib(),
-                   heap_mib("callscribe_malloc_in_use_bytes"), heap_mib("callscribe_malloc_free_bytes"));
+                   drained, stored, shown, drained / shown, rss_mib(serve_pid()),
+                   mib("callscribe_sqlite_memory_bytes"), mib("callscribe_malloc_in_use_bytes"),
+                   mib("callscribe_malloc_free_bytes"));
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
   }
   const double drain_s = since();
   const double after = settled_rss();
-  const double sqlite_after = sqlite_mib();
-  const double heap_after = heap_mib("callscribe_malloc_in_use_bytes");
-  const double free_after = heap_mib("callscribe_malloc_free_bytes");
+  const double sqlite_after = mib("callscribe_sqlite_memory_bytes");
+  const double heap_after = mib("callscribe_malloc_in_use_bytes");
+  const double free_after = mib("callscribe_malloc_free_bytes");
   const long long dead = setup.count("SELECT COUNT(*) FROM recording_jobs WHERE state = 'dead'");
   server.terminate();
   std::printf(
